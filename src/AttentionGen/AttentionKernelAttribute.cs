@@ -1,0 +1,43 @@
+using System;
+
+namespace AttentionGen;
+
+/// <summary>
+/// Turns a <c>partial</c> class into a scaled-dot-product attention kernel,
+/// <c>softmax(Scale · Q·Kᵀ) · V</c>, specialized at compile time for one shape.
+/// </summary>
+/// <remarks>
+/// The AttentionGen source generator adds the constants <c>SeqLen</c>, <c>KvLen</c>, <c>Heads</c>,
+/// <c>KvHeads</c>, <c>HeadDim</c>, <c>Scale</c>, the element counts <c>QueryLength</c>, <c>KeyLength</c>,
+/// <c>ValueLength</c>, <c>OutputLength</c>, and the methods <c>Forward</c> and <c>ForwardParallel</c>.
+/// <see cref="SeqLen"/>, <see cref="Heads"/> and <see cref="HeadDim"/> are required.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class AttentionKernelAttribute : Attribute
+{
+    /// <summary>Query length S (required).</summary>
+    public int SeqLen { get; set; }
+
+    /// <summary>Query heads H (required).</summary>
+    public int Heads { get; set; }
+
+    /// <summary>Head dimension D (required).</summary>
+    public int HeadDim { get; set; }
+
+    /// <summary>Key/value length T: the most keys a call can attend. Defaults to <see cref="SeqLen"/>.</summary>
+    public int KvLen { get; set; }
+
+    /// <summary>Key/value heads; fewer than <see cref="Heads"/> is grouped-query (GQA) or multi-query (1)
+    /// attention. Must divide <see cref="Heads"/>. Defaults to <see cref="Heads"/>.</summary>
+    public int KvHeads { get; set; }
+
+    /// <summary>Causal mask, bottom-right aligned: query row i attends key j when
+    /// <c>j &lt;= i + (kvLength - SeqLen)</c>. Defaults to <see langword="false"/>.</summary>
+    public bool Causal { get; set; }
+
+    /// <summary>Multiplier of Q·Kᵀ; positive and finite. Defaults to <c>1/sqrt(HeadDim)</c>.</summary>
+    public float Scale { get; set; }
+
+    /// <summary>Memory layout of all four tensors. Defaults to <see cref="AttentionLayout.HeadMajor"/>.</summary>
+    public AttentionLayout Layout { get; set; }
+}

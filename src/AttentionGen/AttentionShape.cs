@@ -1,0 +1,86 @@
+using System;
+
+namespace AttentionGen;
+
+/// <summary>
+/// The shape and options of one attention computation, known at run time. The float64
+/// <see cref="Reference.AttentionReference"/> takes it; generated kernels carry the same facts as constants.
+/// </summary>
+public sealed record AttentionShape
+{
+    /// <summary>Describes an attention computation. Omitted options take the contract's defaults:
+    /// <paramref name="kvLen"/> = <paramref name="seqLen"/>, <paramref name="kvHeads"/> = <paramref name="heads"/>,
+    /// <paramref name="scale"/> = <c>1/sqrt(headDim)</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive, <paramref name="kvHeads"/> does
+    /// not divide <paramref name="heads"/>, the scale is not positive and finite, the layout is undefined, or an
+    /// element count does not fit in an <see cref="int"/>.</exception>
+    public AttentionShape(int seqLen, int heads, int headDim, int? kvLen = null, int? kvHeads = null,
+        bool causal = false, float? scale = null, AttentionLayout layout = AttentionLayout.HeadMajor)
+    {
+        SeqLen = Positive(seqLen, nameof(seqLen));
+        Heads = Positive(heads, nameof(heads));
+        HeadDim = Positive(headDim, nameof(headDim));
+        KvLen = Positive(kvLen ?? seqLen, nameof(kvLen));
+        KvHeads = Positive(kvHeads ?? heads, nameof(kvHeads));
+        if (Heads % KvHeads != 0)
+            throw new ArgumentOutOfRangeException(nameof(kvHeads), KvHeads, $"KvHeads must divide Heads ({Heads}).");
+        Causal = causal;
+        Scale = scale ?? DefaultScale(headDim);
+        if (!(Scale > 0) || float.IsInfinity(Scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), Scale, "Scale must be positive and finite.");
+        if (layout is not (AttentionLayout.HeadMajor or AttentionLayout.TokenMajor))
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "Layout must be HeadMajor or TokenMajor.");
+        Layout = layout;
+        QueryLength = ElementCount((long)Heads * SeqLen * HeadDim, "query");
+        KeyLength = ElementCount((long)KvHeads * KvLen * HeadDim, "key");
+        ValueLength = KeyLength;
+        OutputLength = QueryLength;
+    }
+
+    /// <summary>Query length S.</summary>
+    public int SeqLen { get; }
+
+    /// <summary>Query heads H.</summary>
+    public int Heads { get; }
+
+    /// <summary>Head dimension D.</summary>
+    public int HeadDim { get; }
+
+    /// <summary>Key/value length T.</summary>
+    public int KvLen { get; }
+
+    /// <summary>Key/value heads.</summary>
+    public int KvHeads { get; }
+
+    /// <summary>Whether the bottom-right aligned causal mask applies.</summary>
+    public bool Causal { get; }
+
+    /// <summary>Multiplier of Q·Kᵀ.</summary>
+    public float Scale { get; }
+
+    /// <summary>Memory layout of all four tensors.</summary>
+    public AttentionLayout Layout { get; }
+
+    /// <summary>Elements in the query span: H·S·D.</summary>
+    public int QueryLength { get; }
+
+    /// <summary>Elements in the key span: KvHeads·T·D.</summary>
+    public int KeyLength { get; }
+
+    /// <summary>Elements in the value span: KvHeads·T·D.</summary>
+    public int ValueLength { get; }
+
+    /// <summary>Elements in the output span: H·S·D.</summary>
+    public int OutputLength { get; }
+
+    /// <summary>The contract's default scale, <c>1/sqrt(headDim)</c>, rounded to float as the generator does.</summary>
+    public static float DefaultScale(int headDim) => (float)(1.0 / System.Math.Sqrt(headDim));
+
+    private static int Positive(int value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Dimensions must be positive.");
+
+    private static int ElementCount(long count, string tensor) =>
+        count <= int.MaxValue
+            ? (int)count
+            : throw new ArgumentOutOfRangeException(tensor, count, $"The {tensor} tensor has more than int.MaxValue elements.");
+}

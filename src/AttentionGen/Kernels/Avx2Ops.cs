@@ -1,0 +1,74 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>AVX2 + FMA operations on <see cref="Vector256{T}"/>: 8 floats, 16 registers.</summary>
+public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
+{
+    /// <inheritdoc/>
+    public static int Width => Vector256<float>.Count;
+
+    /// <inheritdoc/>
+    public static bool IsSupported
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Avx2.IsSupported && Fma.IsSupported;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load(ref float source, int offset) =>
+        Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<float> value, ref float destination, int offset) =>
+        value.StoreUnsafe(ref Unsafe.Add(ref destination, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> left, Vector256<float> right, Vector256<float> addend) =>
+        Fma.MultiplyAdd(left, right, addend);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => Avx.Add(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => Avx.Subtract(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => Avx.Multiply(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> left, Vector256<float> right) => Avx.Max(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SelectWhereAtMost(float position, Vector256<float> limits, Vector256<float> value, Vector256<float> otherwise) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(limits, Vector256.Create(position)), value, otherwise);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ZeroWhereNegativeInfinity(Vector256<float> value) =>
+        Vector256.AndNot(value, Vector256.Equals(value, Vector256.Create(float.NegativeInfinity)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ReciprocalOrZero(Vector256<float> value) =>
+        Vector256.AndNot(Avx.Divide(Vector256<float>.One, value), Vector256.Equals(value, Vector256<float>.Zero));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> PowerOfTwoFromShifted(Vector256<float> shifted) =>
+        Vector256.ShiftLeft(shifted.AsInt32() - Vector256.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// The handful of vector operations an attention kernel is made of, for one instruction set and one
+/// vector type. Generated kernels call an implementation directly (<see cref="Avx512Ops"/>,
+/// <see cref="Avx2Ops"/>, <see cref="NeonOps"/>, <see cref="ScalarOps"/>); shared algorithms such as
+/// <see cref="VectorMath.Exp{TOps, TVector}"/> and <see cref="OnlineSoftmax"/> are written once against
+/// this interface. Every member is meant to be inlined.
+/// </summary>
+/// <typeparam name="TVector">The vector type: <c>Vector512&lt;float&gt;</c>, <c>Vector256&lt;float&gt;</c>,
+/// <c>Vector128&lt;float&gt;</c>, or <see cref="float"/> for the scalar path.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public interface IVectorOps<TVector> where TVector : struct
+{
+    /// <summary>Floats per vector.</summary>
+    static abstract int Width { get; }
+
+    /// <summary>Whether this machine runs this instruction set (a JIT-time constant).</summary>
+    static abstract bool IsSupported { get; }
+
+    /// <summary>Loads <see cref="Width"/> floats at <paramref name="source"/> + <paramref name="offset"/>.</summary>
+    static abstract TVector Load(ref float source, int offset);
+
+    /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
+    static abstract void Store(TVector value, ref float destination, int offset);
+
+    /// <summary>A vector with every lane <paramref name="value"/>.</summary>
+    static abstract TVector Broadcast(float value);
+
+    /// <summary><paramref name="left"/> · <paramref name="right"/> + <paramref name="addend"/>, fused where the
+    /// instruction set has it.</summary>
+    static abstract TVector MultiplyAdd(TVector left, TVector right, TVector addend);
+
+    /// <summary><paramref name="left"/> + <paramref name="right"/>.</summary>
+    static abstract TVector Add(TVector left, TVector right);
+
+    /// <summary><paramref name="left"/> − <paramref name="right"/>.</summary>
+    static abstract TVector Subtract(TVector left, TVector right);
+
+    /// <summary><paramref name="left"/> · <paramref name="right"/>.</summary>
+    static abstract TVector Multiply(TVector left, TVector right);
+
+    /// <summary>Lane-wise maximum. A NaN in <paramref name="right"/> is returned as is, so
+    /// <c>Max(bound, x)</c> keeps a NaN <c>x</c>.</summary>
+    static abstract TVector Max(TVector left, TVector right);
+
+    /// <summary><paramref name="value"/> where <paramref name="position"/> &lt;= <paramref name="limits"/>,
+    /// <paramref name="otherwise"/> in the other lanes (a bitwise select: NaN lanes are replaced too).</summary>
+    static abstract TVector SelectWhereAtMost(float position, TVector limits, TVector value, TVector otherwise);
+
+    /// <summary>0 where <paramref name="value"/> is −∞, <paramref name="value"/> elsewhere.</summary>
+    static abstract TVector ZeroWhereNegativeInfinity(TVector value);
+
+    /// <summary>1/<paramref name="value"/>, and 0 where <paramref name="value"/> is 0 (NaN stays NaN).</summary>
+    static abstract TVector ReciprocalOrZero(TVector value);
+
+    /// <summary>2ⁿ from <c>t = n + 1.5·2²³</c> with n an integer in [−127, 0]; n = −127 gives 0.</summary>
+    static abstract TVector PowerOfTwoFromShifted(TVector shifted);
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>arm64 NEON (AdvSimd) operations on <see cref="Vector128{T}"/>: 4 floats, 32 registers.</summary>
+public readonly struct NeonOps : IVectorOps<Vector128<float>>
+{
+    /// <inheritdoc/>
+    public static int Width => Vector128<float>.Count;
+
+    /// <inheritdoc/>
+    public static bool IsSupported
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => AdvSimd.Arm64.IsSupported;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(ref float source, int offset) =>
+        Vector128.LoadUnsafe(ref Unsafe.Add(ref source, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<float> value, ref float destination, int offset) =>
+        value.StoreUnsafe(ref Unsafe.Add(ref destination, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MultiplyAdd(Vector128<float> left, Vector128<float> right, Vector128<float> addend) =>
+        AdvSimd.FusedMultiplyAdd(addend, left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => AdvSimd.Add(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => AdvSimd.Subtract(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => AdvSimd.Multiply(left, right);
+
+    /// <inheritdoc/>
+    /// <remarks>NEON's <c>fmax</c> returns NaN when either operand is NaN.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> left, Vector128<float> right) => AdvSimd.Max(left, right);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SelectWhereAtMost(float position, Vector128<float> limits, Vector128<float> value, Vector128<float> otherwise) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(limits, Vector128.Create(position)), value, otherwise);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ZeroWhereNegativeInfinity(Vector128<float> value) =>
+        Vector128.AndNot(value, Vector128.Equals(value, Vector128.Create(float.NegativeInfinity)));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ReciprocalOrZero(Vector128<float> value) =>
+        Vector128.AndNot(AdvSimd.Arm64.Divide(Vector128<float>.One, value), Vector128.Equals(value, Vector128<float>.Zero));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> PowerOfTwoFromShifted(Vector128<float> shifted) =>
+        Vector128.ShiftLeft(shifted.AsInt32() - Vector128.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+}

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// The softmax steps of a generated kernel, FlashAttention-2 style, for one panel of query rows held in
+/// vector lanes. Scores and the output accumulator are stored transposed (<c>[key][lane]</c>,
+/// <c>[dim][lane]</c>), so every statistic is lane-wise: no horizontal reductions.
+/// </summary>
+public static class OnlineSoftmax
+{
+    /// <summary>
+    /// Folds one block of scores into the running maximum and sum of each lane, overwrites the scores with
+    /// <c>exp(s − max)</c>, and rescales the accumulator by <c>exp(oldMax − newMax)</c>.
+    /// </summary>
+    /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
+    /// <param name="accumulator">Output accumulator <c>[headDim][panelWidth]</c>.</param>
+    /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block).</param>
+    /// <param name="runningSum">Per-lane sum of probabilities so far (0 before the first block).</param>
+    /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
+    /// <paramref name="unmaskedKeys"/> only.</param>
+    /// <param name="panelWidth">Lanes in the panel, a multiple of the vector width.</param>
+    /// <param name="headDim">Rows of the accumulator.</param>
+    /// <param name="keys">Keys in this block.</param>
+    /// <param name="unmaskedKeys">Keys, from the first, that every lane may attend; later keys are masked per lane.</param>
+    /// <param name="firstKey">Position of the block's first key; 0 marks the first block, whose accumulator is still zero.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UpdateBlock<TOps, TVector>(ref float scores, ref float accumulator, ref float runningMax,
+        ref float runningSum, ref float limits, int panelWidth, int headDim, int keys, int unmaskedKeys, int firstKey)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
+        for (int lane = 0; lane < panelWidth; lane += TOps.Width)
+        {
+            TVector limit = TOps.Load(ref limits, lane);
+            TVector blockMax = negativeInfinity;
+            int j = 0;
+            for (; j < unmaskedKeys; j++)
+                blockMax = TOps.Max(blockMax, TOps.Load(ref scores, j * panelWidth + lane));
+            for (; j < keys; j++)
+                blockMax = TOps.Max(blockMax, TOps.SelectWhereAtMost(firstKey + j, limit,
+                    TOps.Load(ref scores, j * panelWidth + lane), negativeInfinity));
+
+            TVector oldMax = TOps.Load(ref runningMax, lane);
+            TVector newMax = TOps.Max(oldMax, blockMax);
+            // A lane that has seen only masked keys keeps max −∞; subtracting 0 instead avoids −∞ − −∞ = NaN.
+            TVector subtrahend = TOps.ZeroWhereNegativeInfinity(newMax);
+
+            TVector blockSum = TOps.Broadcast(0f);
+            for (j = 0; j < keys; j++)
+            {
+                TVector score = TOps.Load(ref scores, j * panelWidth + lane);
+                if (j >= unmaskedKeys)
+                    score = TOps.SelectWhereAtMost(firstKey + j, limit, score, negativeInfinity);
+                TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(score, subtrahend));
+                TOps.Store(p, ref scores, j * panelWidth + lane);
+                blockSum = TOps.Add(blockSum, p);
+            }
+
+            TVector oldSum = TOps.Load(ref runningSum, lane);
+            TOps.Store(newMax, ref runningMax, lane);
+            if (firstKey == 0)
+            {
+                TOps.Store(blockSum, ref runningSum, lane);
+                continue;
+            }
+
+            TVector alpha = VectorMath.Exp<TOps, TVector>(TOps.Subtract(oldMax, subtrahend));
+            TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);
+            for (int d = 0; d < headDim; d++)
+                TOps.Store(TOps.Multiply(TOps.Load(ref accumulator, d * panelWidth + lane), alpha),
+                    ref accumulator, d * panelWidth + lane);
+        }
+    }
+
+    /// <summary>
+    /// Adds <c>p[j] · v[j]</c> to the accumulator for keys that only some lanes may attend, leaving the other
+    /// lanes bitwise untouched (so a NaN in a masked value row cannot reach them).
+    /// </summary>
+    /// <param name="values">Value row of the first key, column 0.</param>
+    /// <param name="valueRowStride">Elements between consecutive value rows.</param>
+    /// <param name="probabilities">Probabilities <c>[keys][panelWidth]</c> of the first key.</param>
+    /// <param name="accumulator">Output accumulator <c>[headDim][panelWidth]</c>.</param>
+    /// <param name="limits">Per-lane last allowed key position.</param>
+    /// <param name="panelWidth">Lanes in the panel.</param>
+    /// <param name="headDim">Rows of the accumulator.</param>
+    /// <param name="keys">Keys to add.</param>
+    /// <param name="firstKey">Position of the first key.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateMaskedKeys<TOps, TVector>(ref float values, int valueRowStride,
+        ref float probabilities, ref float accumulator, ref float limits, int panelWidth, int headDim, int keys,
+        int firstKey)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int j = 0; j < keys; j++)
+        {
+            ref float valueRow = ref Unsafe.Add(ref values, j * valueRowStride);
+            for (int lane = 0; lane < panelWidth; lane += TOps.Width)
+            {
+                TVector limit = TOps.Load(ref limits, lane);
+                TVector p = TOps.Load(ref probabilities, j * panelWidth + lane);
+                for (int d = 0; d < headDim; d++)
+                {
+                    TVector sum = TOps.Load(ref accumulator, d * panelWidth + lane);
+                    TVector updated = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref valueRow, d)), p, sum);
+                    TOps.Store(TOps.SelectWhereAtMost(firstKey + j, limit, updated, sum),
+                        ref accumulator, d * panelWidth + lane);
+                }
+            }
+        }
+    }
+
+    /// <summary>Turns each lane's running sum into the factor its output row is multiplied by:
+    /// <c>1/sum</c>, or 0 for a row that attended no key.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishRows<TOps, TVector>(ref float runningSum, int panelWidth)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int lane = 0; lane < panelWidth; lane += TOps.Width)
+            TOps.Store(TOps.ReciprocalOrZero(TOps.Load(ref runningSum, lane)), ref runningSum, lane);
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>The scalar fallback: one float per "vector", plain arithmetic, no intrinsics.</summary>
+public readonly struct ScalarOps : IVectorOps<float>
+{
+    /// <inheritdoc/>
+    public static int Width => 1;
+
+    /// <inheritdoc/>
+    public static bool IsSupported => true;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Load(ref float source, int offset) => Unsafe.Add(ref source, offset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float value, ref float destination, int offset) => Unsafe.Add(ref destination, offset) = value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Broadcast(float value) => value;
+
+    /// <inheritdoc/>
+    /// <remarks>Not fused: without hardware FMA, <see cref="MathF.FusedMultiplyAdd"/> is a slow software routine.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MultiplyAdd(float left, float right, float addend) => left * right + addend;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add(float left, float right) => left + right;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Subtract(float left, float right) => left - right;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Multiply(float left, float right) => left * right;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Max(float left, float right) => left > right ? left : right;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SelectWhereAtMost(float position, float limits, float value, float otherwise) =>
+        position <= limits ? value : otherwise;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ZeroWhereNegativeInfinity(float value) => value == float.NegativeInfinity ? 0 : value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReciprocalOrZero(float value) => value == 0 ? 0 : 1 / value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float PowerOfTwoFromShifted(float shifted) =>
+        BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) - VectorMath.ShiftedExponentBias) << 23);
+}
