@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+using System.Linq;
+using AttentionGen.Generator.Emitting;
+using AttentionGen.Generator.Model;
+using AttentionGen.Generator.Parsing;
+using AttentionGen.Generator.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AttentionGen.Generator;
+
+/// <summary>
+/// The incremental pipeline, nothing else: find <c>[AttentionKernel]</c> classes, parse each into a
+/// <see cref="KernelSpec"/>, plan it for the target's instruction sets, render it, and report.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class AttentionKernelGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the pipeline steps, for incremental-caching tests.</summary>
+    public static class Steps
+    {
+        public const string Parse = "Parse";
+        public const string Target = "Target";
+        public const string Plan = "Plan";
+        public const string Render = "Render";
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KernelSpecParser.AttributeName,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (context, cancellationToken) => KernelSpecParser.Parse(context, cancellationToken))
+            .WithTrackingName(Steps.Parse);
+
+        IncrementalValueProvider<TargetInfo> target = context.CompilationProvider
+            .Select(static (compilation, _) => ReadTarget(compilation))
+            .WithTrackingName(Steps.Target);
+
+        IncrementalValuesProvider<PlanResult> planned = parsed
+            .Combine(target)
+            .Select(static (pair, _) => new PlanResult(
+                pair.Left.Spec is null ? null : KernelPlanner.Plan(pair.Left.Spec, pair.Right),
+                pair.Left.Diagnostics))
+            .WithTrackingName(Steps.Plan);
+
+        IncrementalValuesProvider<RenderResult> rendered = planned
+            .Select(static (result, _) => result.Plan is null
+                ? new RenderResult(null, null, result.Diagnostics)
+                : new RenderResult(KernelEmitter.HintName(result.Plan.Spec), KernelEmitter.Emit(result.Plan), result.Diagnostics))
+            .WithTrackingName(Steps.Render);
+
+        context.RegisterSourceOutput(rendered, static (output, result) =>
+        {
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.HintName is not null && result.Source is not null)
+                output.AddSource(result.HintName, result.Source);
+        });
+    }
+
+    private static TargetInfo ReadTarget(Compilation compilation)
+    {
+        var available = IsaProfile.All
+            .Where(profile => profile.RequiredType is null || compilation.GetTypeByMetadataName(profile.RequiredType) is not null)
+            .Select(profile => profile.Path)
+            .ToImmutableArray();
+        bool allowUnsafe = compilation.Options is CSharpCompilationOptions { AllowUnsafe: true };
+        return new TargetInfo(new EquatableArray<string>(available), allowUnsafe);
+    }
+
+    private sealed record PlanResult(KernelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    private sealed record RenderResult(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+}

@@ -1,0 +1,43 @@
+using AttentionGen.Generator.Model;
+using AttentionGen.Generator.Planning;
+using static AttentionGen.Generator.Emitting.Formatting;
+
+namespace AttentionGen.Generator.Emitting;
+
+/// <summary>The comment at the top of a generated kernel: the shape, the work, and each path's plan.</summary>
+internal static class HeaderComment
+{
+    public static void Write(SourceWriter w, KernelPlan plan)
+    {
+        KernelShape s = plan.Shape;
+        w.Line($"// AttentionGen kernel {plan.Spec.DisplayName}: output = softmax(Scale · Q·Kᵀ) · V");
+        w.Line("//");
+        w.Line($"// Shape    S = {s.SeqLen} queries, T = {s.KvLen} keys, H = {s.Heads} heads over {s.KvHeads} key/value heads"
+            + (s.GroupSize > 1 ? $" (groups of {s.GroupSize})" : string.Empty) + $", D = {s.HeadDim}");
+        w.Line($"//          {s.Layout}, {(s.Causal ? "causal (bottom-right aligned)" : "no mask")}, Scale = {FloatLiteral(s.Scale)}"
+            + (s.ScaleIsDefault ? " (1/sqrt(D))" : string.Empty));
+        w.Line($"// Work     {Number(plan.FlopsPerCall)} FLOPs per call at kvLength = T (4·D per allowed query-key pair), {Number(plan.ExpPerCall)} exp");
+        w.Line("//");
+        w.Line("// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into");
+        w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:");
+        w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes");
+        w.Line("//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)");
+        w.Line("//            3. values  Oᵀ += Vᵀ·P  register tiles of TileRows dims × the panel's lanes");
+        w.Line("//          then write O = Oᵀ / sum. K and V are read in place; scores never leave the scratch.");
+        if (s.Causal)
+            w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
+        w.Line("//");
+        w.Line("// Paths    (Forward takes the first the machine supports)");
+        foreach (PathPlan path in plan.Paths)
+        {
+            string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
+            string tail = path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty;
+            string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";
+            w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType.Replace("global::System.Runtime.Intrinsics.", string.Empty)}), "
+                + $"tiles {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators){tail},");
+            w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
+        }
+
+        w.Line();
+    }
+}

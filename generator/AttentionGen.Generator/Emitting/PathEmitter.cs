@@ -1,0 +1,257 @@
+using AttentionGen.Generator.Model;
+using AttentionGen.Generator.Planning;
+using static AttentionGen.Generator.Emitting.Formatting;
+
+namespace AttentionGen.Generator.Emitting;
+
+/// <summary>
+/// Renders one <see cref="PathPlan"/>: the driver loop over work items and key blocks, and the register-tiled
+/// micro-kernels. The same code renders every instruction set; only the profile's names and sizes differ.
+/// </summary>
+internal static class PathEmitter
+{
+    public static void Write(SourceWriter w, KernelPlan plan, PathPlan path)
+    {
+        KernelShape s = plan.Shape;
+        IsaProfile p = path.Profile;
+        w.Line($"/// <summary>{p.Title} path: panels of {path.PanelLanes} query rows in {path.PanelVectors} × {p.Width}-lane vectors, {path.TileRows}-row register tiles.</summary>");
+        using (w.Block($"private static class {path.Name}"))
+        {
+            w.Line($"private const int Width = {p.Width};");
+            w.Line("/// <summary>Query rows per panel.</summary>");
+            w.Line($"private const int PanelLanes = {path.PanelLanes};");
+            w.Line("/// <summary>Panels per key/value head.</summary>");
+            w.Line($"private const int Panels = {path.Panels};");
+            w.Line("/// <summary>Independent items of one call: key/value heads × panels.</summary>");
+            w.Line($"public const int WorkItems = {path.WorkItems(s.KvHeads)};");
+            w.Line("/// <summary>Keys per score tile and head dimensions per value tile.</summary>");
+            w.Line($"private const int TileRows = {path.TileRows};");
+            w.Line("/// <summary>Keys per softmax block.</summary>");
+            w.Line($"private const int KeyBlock = {path.KeyBlock};");
+            w.Line();
+            w.Line("// Scratch layout, in floats.");
+            w.Line("private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]");
+            w.Line("private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]");
+            w.Line("private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]");
+            w.Line("private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane");
+            w.Line("private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane");
+            w.Line("private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)");
+            w.Line("private const int ScratchFloats = LimitAt + PanelLanes;");
+            w.Line();
+            WriteRun(w, plan, path);
+            w.Line();
+            WriteTile(w, plan, path, "ScoreTile", path.TileRows, scores: true);
+            if (path.TileRows > 1)
+            {
+                w.Line();
+                WriteTile(w, plan, path, "ScoreKey", 1, scores: true);
+            }
+
+            if (s.HeadDim >= path.TileRows)
+            {
+                w.Line();
+                WriteTile(w, plan, path, "ValueTile", path.TileRows, scores: false);
+            }
+
+            if (path.ValueTailRows > 0)
+            {
+                w.Line();
+                WriteTile(w, plan, path, "ValueTail", path.ValueTailRows, scores: false);
+            }
+        }
+    }
+
+    private static void WriteRun(SourceWriter w, KernelPlan plan, PathPlan path)
+    {
+        KernelShape s = plan.Shape;
+        string ops = path.Profile.OpsType;
+        string generic = $"<{ops}, {path.Profile.VectorType}>";
+        string softmax = "global::AttentionGen.Kernels.OnlineSoftmax";
+
+        w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
+        if (plan.SkipLocalsInit)
+            w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+        w.Line(Optimize);
+        using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
+        {
+            if (path.ScratchOnStack)
+            {
+                w.Line($"{Span} scratch = stackalloc float[ScratchFloats];");
+            }
+            else
+            {
+                w.Line("// The scratch is above the stack cap: rent it (no allocation once the pool is warm).");
+                w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
+                w.Line($"{Span} scratch = global::System.MemoryExtensions.AsSpan(rented, 0, ScratchFloats);");
+            }
+
+            w.Line($"ref float start = ref {MemoryMarshal}.GetReference(scratch);");
+            foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt" })
+            {
+                string[] names = part.Split(' ');
+                w.Line($"ref float {names[0]} = ref {Unsafe}.Add(ref start, {names[1]});");
+            }
+
+            w.Line($"ref float keys = ref {MemoryMarshal}.GetReference(key);");
+            w.Line($"ref float values = ref {MemoryMarshal}.GetReference(value);");
+            using (w.Block("for (int item = firstItem; item < WorkItems; item += step)"))
+            {
+                w.Line("int kvHead = item / Panels;");
+                w.Line("int firstRow = item % Panels * PanelLanes;");
+                w.Line("int rows = global::System.Math.Min(PanelLanes, RowsPerKvHead - firstRow);");
+                w.Line();
+                w.Line("// Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                w.Line("PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);");
+                w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
+                w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
+                w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
+                if (s.Causal)
+                {
+                    w.Line();
+                    w.Line("// Causal, bottom-right aligned: row r (position r / GroupSize) attends keys j <= position + kvLength − SeqLen.");
+                    w.Line("int offset = kvLength - SeqLen;");
+                    w.Line("int firstLimit = firstRow / GroupSize + offset;");
+                    w.Line("for (int lane = 0; lane < PanelLanes; lane++)");
+                    w.Line($"    {Unsafe}.Add(ref limit, lane) = (firstRow + global::System.Math.Min(lane, rows - 1)) / GroupSize + offset;");
+                    w.Line("// Keys past the panel's last row are skipped, not masked.");
+                    w.Line("int keyEnd = global::System.Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);");
+                }
+                else
+                {
+                    w.Line("int keyEnd = kvLength;");
+                }
+
+                w.Line();
+                using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
+                {
+                    w.Line("int count = global::System.Math.Min(KeyBlock, keyEnd - blockStart);");
+                    w.Line(s.Causal
+                        ? "int unmasked = global::System.Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
+                        : "int unmasked = count;");
+                    w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keys, KeyOffset(kvHead, blockStart));");
+                    w.Line($"ref float valueRows = ref {Unsafe}.Add(ref values, KeyOffset(kvHead, blockStart));");
+                    w.Line();
+                    w.Line("// 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the");
+                    w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
+                    w.Line("int j = 0;");
+                    w.Line("for (; j + TileRows <= count; j += TileRows)");
+                    w.Line($"    ScoreTile(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+                    if (path.TileRows > 1)
+                    {
+                        using (w.Block("if (j < count)"))
+                        {
+                            w.Line("if (count >= TileRows)");
+                            w.Line($"    ScoreTile(ref {Unsafe}.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - TileRows) * PanelLanes));");
+                            w.Line("else");
+                            w.Line("    for (; j < count; j++)");
+                            w.Line($"        ScoreKey(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+                        }
+                    }
+
+                    w.Line();
+                    w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.");
+                    w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref accumulator, ref max, ref sum, ref limit,");
+                    w.Line("    PanelLanes, HeadDim, count, unmasked, blockStart);");
+                    w.Line();
+                    w.Line("// 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.");
+                    if (s.HeadDim >= path.TileRows)
+                    {
+                        w.Line("for (int d = 0; d + TileRows <= HeadDim; d += TileRows)");
+                        w.Line($"    ValueTile(ref {Unsafe}.Add(ref valueRows, d), ref scores, ref {Unsafe}.Add(ref accumulator, d * PanelLanes), unmasked);");
+                    }
+
+                    if (path.ValueTailRows > 0)
+                    {
+                        int tailStart = s.HeadDim - path.ValueTailRows;
+                        w.Line($"ValueTail(ref {Unsafe}.Add(ref valueRows, {tailStart}), ref scores, ref {Unsafe}.Add(ref accumulator, {tailStart} * PanelLanes), unmasked);");
+                    }
+
+                    if (s.Causal)
+                    {
+                        w.Line("// Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.");
+                        w.Line("if (unmasked < count)");
+                        w.Line($"    {softmax}.AccumulateMaskedKeys{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
+                        w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);");
+                    }
+                }
+
+                w.Line();
+                w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
+                w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
+                w.Line("WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);");
+            }
+
+            if (!path.ScratchOnStack)
+                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+        }
+    }
+
+    /// <summary>
+    /// One register-tiled micro-kernel: C[rows][panel] (+)= Σₖ broadcast(A[row][k]) · B[k][panel], with
+    /// rows × PanelVectors accumulators. Scores: A = keys (row step KvRowStride), B = Qᵀ, k over HeadDim.
+    /// Values: A = values (k step KvRowStride), B = P, k over the keys.
+    /// </summary>
+    private static void WriteTile(SourceWriter w, KernelPlan plan, PathPlan path, string name, int rows, bool scores)
+    {
+        IsaProfile p = path.Profile;
+        string ops = p.OpsType;
+        string vector = p.VectorType;
+        int vectors = path.PanelVectors;
+        string summary = scores
+            ? $"Scores of {rows} key{(rows > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{rows}][PanelLanes] = K[{rows}][HeadDim] · Qᵀ[HeadDim][PanelLanes]."
+            : $"Adds {rows} head dimension{(rows > 1 ? "s" : string.Empty)} of Vᵀ·P to the panel's accumulator: Oᵀ[{rows}][PanelLanes] += Vᵀ[{rows}][count] · P[count][PanelLanes].";
+        w.Line($"/// <summary>{summary} {rows * vectors} accumulators.</summary>");
+        w.Line(Optimize);
+        string signature = scores
+            ? $"private static void {name}(ref float keys, ref float queries, ref float scores)"
+            : $"private static void {name}(ref float values, ref float probabilities, ref float accumulator, int count)";
+        using (w.Block(signature))
+        {
+            string c = scores ? "scores" : "accumulator";
+            for (int r = 0; r < rows; r++)
+            {
+                for (int v = 0; v < vectors; v++)
+                {
+                    w.Line(scores
+                        ? $"{vector} c{r}x{v} = default;"
+                        : $"{vector} c{r}x{v} = {ops}.Load(ref {c}, {Offset(r, "PanelLanes", v)});");
+                }
+            }
+
+            w.Line(scores ? "ref float a = ref keys;" : "ref float a = ref values;");
+            w.Line(scores ? "ref float b = ref queries;" : "ref float b = ref probabilities;");
+            using (w.Block(scores ? "for (int k = 0; k < HeadDim; k++)" : "for (int k = 0; k < count; k++)"))
+            {
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"{vector} b{v} = {ops}.Load(ref b, {Offset(0, null, v)});");
+                for (int r = 0; r < rows; r++)
+                {
+                    w.Line($"{(r == 0 ? vector + " " : string.Empty)}x = {ops}.Broadcast({Unsafe}.Add(ref a, {Offset(r, scores ? "KvRowStride" : "1", -1)}));");
+                    for (int v = 0; v < vectors; v++)
+                        w.Line($"c{r}x{v} = {ops}.MultiplyAdd(x, b{v}, c{r}x{v});");
+                }
+
+                w.Line($"a = ref {Unsafe}.Add(ref a, {(scores ? "1" : "KvRowStride")});");
+                w.Line($"b = ref {Unsafe}.Add(ref b, PanelLanes);");
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                for (int v = 0; v < vectors; v++)
+                    w.Line($"{ops}.Store(c{r}x{v}, ref {c}, {Offset(r, "PanelLanes", v)});");
+            }
+        }
+    }
+
+    /// <summary>Offset <c>row · rowStep + vector · Width</c>, written as readably as the values allow.</summary>
+    private static string Offset(int row, string? rowStep, int vector)
+    {
+        string rowPart = row == 0 || rowStep is null ? string.Empty : rowStep == "1" ? Int(row) : $"{row} * {rowStep}";
+        string vectorPart = vector <= 0 ? string.Empty : vector == 1 ? "Width" : $"{vector} * Width";
+        if (rowPart.Length == 0 && vectorPart.Length == 0)
+            return "0";
+        if (rowPart.Length == 0 || vectorPart.Length == 0)
+            return rowPart + vectorPart;
+        return rowPart + " + " + vectorPart;
+    }
+}

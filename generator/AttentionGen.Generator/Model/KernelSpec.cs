@@ -1,0 +1,47 @@
+namespace AttentionGen.Generator.Model;
+
+/// <summary>Mirror of <c>AttentionGen.AttentionLayout</c> (the generator cannot reference the runtime library).</summary>
+internal enum TensorLayout
+{
+    HeadMajor = 0,
+    TokenMajor = 1,
+}
+
+/// <summary>One type declaration the generated partial must repeat: <c>partial {Keyword} {Name}{TypeParameters}</c>.</summary>
+internal sealed record TypeDeclaration(string Keyword, string Name, string TypeParameters);
+
+/// <summary>The validated shape and options of a kernel: everything the plan depends on.</summary>
+internal sealed record KernelShape(
+    int SeqLen, int KvLen, int Heads, int KvHeads, int HeadDim, bool Causal, float Scale, bool ScaleIsDefault,
+    TensorLayout Layout)
+{
+    /// <summary>Query heads that share one key/value head.</summary>
+    public int GroupSize => Heads / KvHeads;
+
+    public int QueryLength => Heads * SeqLen * HeadDim;
+
+    public int KeyLength => KvHeads * KvLen * HeadDim;
+}
+
+/// <summary>A kernel declaration, parsed: where the class is and what shape it computes. Value-equatable,
+/// holds nothing from the compilation, so the pipeline can cache it.</summary>
+internal sealed record KernelSpec(
+    string? Namespace,
+    EquatableArray<TypeDeclaration> ContainingTypes,
+    TypeDeclaration Kernel,
+    KernelShape Shape)
+{
+    /// <summary>Name for the generated file and messages, e.g. <c>Outer.MiniLmAttention</c>.</summary>
+    public string DisplayName
+    {
+        get
+        {
+            var name = new System.Text.StringBuilder();
+            if (Namespace is not null)
+                name.Append(Namespace).Append('.');
+            foreach (TypeDeclaration type in ContainingTypes)
+                name.Append(type.Name).Append('.');
+            return name.Append(Kernel.Name).ToString();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.CodeAnalysis;
+
+namespace AttentionGen.Generator.Parsing;
+
+/// <summary>Every diagnostic the generator reports, one per kind of mistake. Each links to its entry in
+/// docs/diagnostics.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "AttentionGen";
+    private const string HelpBase = "https://github.com/attentiongen/attentiongen/blob/main/docs/diagnostics.md#";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error("ATG001",
+        "Kernel class must be partial",
+        "'{0}' must be declared partial so the generator can add the kernel to it; add the 'partial' modifier to '{0}'");
+
+    public static readonly DiagnosticDescriptor MissingRequiredProperty = Error("ATG002",
+        "Required kernel dimension missing",
+        "[AttentionKernel] on '{0}' does not set {1}; add '{1} = <{2}>' to the attribute");
+
+    public static readonly DiagnosticDescriptor NonPositiveDimension = Error("ATG003",
+        "Kernel dimension must be positive",
+        "{0} is {1}; set {0} to a positive number ({2})");
+
+    public static readonly DiagnosticDescriptor InvalidKvHeads = Error("ATG004",
+        "KvHeads must divide Heads",
+        "KvHeads is {0} but Heads is {1}; KvHeads must divide Heads (KvHeads = Heads is multi-head, fewer is grouped-query, 1 is multi-query)");
+
+    public static readonly DiagnosticDescriptor InvalidScale = Error("ATG005",
+        "Scale must be positive and finite",
+        "Scale is {0}; set Scale to a positive finite number, or leave it out for 1/sqrt(HeadDim)");
+
+    public static readonly DiagnosticDescriptor UndefinedLayout = Error("ATG006",
+        "Layout is not a defined AttentionLayout",
+        "Layout value {0} is not defined; use AttentionLayout.HeadMajor or AttentionLayout.TokenMajor");
+
+    public static readonly DiagnosticDescriptor ShapeTooLarge = Error("ATG007",
+        "Kernel tensors too large",
+        "The {0} tensor of '{1}' has {2} elements, more than int.MaxValue; reduce the sequence length, heads or head dimension");
+
+    public static readonly DiagnosticDescriptor InternalError = Error("ATG000",
+        "AttentionGen could not generate the kernel",
+        "AttentionGen could not generate '{0}': {1}; please report this");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+}

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using AttentionGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AttentionGen.Generator.Parsing;
+
+/// <summary>The outcome of parsing one declaration: a spec when it is valid, and the diagnostics it drew.</summary>
+internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>Turns an <c>[AttentionKernel]</c> class into a <see cref="KernelSpec"/>, or into diagnostics that say
+/// what to fix. Never throws for any input: the compiler must not see a crashing generator.</summary>
+internal static class KernelSpecParser
+{
+    public const string AttributeName = "AttentionGen.AttentionKernelAttribute";
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var classSyntax = (TypeDeclarationSyntax)context.TargetNode;
+        try
+        {
+            return ParseCore(context, classSyntax, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, classSyntax.Identifier.GetLocation(),
+                classSyntax.Identifier.ValueText, e.Message));
+        }
+    }
+
+    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax classSyntax,
+        CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+
+        // Every declaration from the kernel class outwards must be partial for the generated part to merge.
+        var types = new List<TypeDeclaration>();
+        for (SyntaxNode? node = classSyntax; node is TypeDeclarationSyntax type; node = node.Parent)
+        {
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotPartial, type.Identifier.GetLocation(),
+                    type.Identifier.ValueText));
+            }
+
+            types.Insert(0, Describe(type));
+        }
+
+        AttributeData? attribute = context.Attributes.FirstOrDefault();
+        if (attribute is null)
+            return Failed(diagnostics);
+
+        var arguments = new Arguments(attribute, cancellationToken);
+        if (arguments.HasErrors)
+            return Failed(diagnostics); // the compiler already reports malformed arguments
+
+        Location attributeLocation = arguments.AttributeLocation ?? classSyntax.Identifier.GetLocation();
+        string kernelName = classSyntax.Identifier.ValueText;
+        int? seqLen = RequiredDimension(arguments, "SeqLen", "query length", kernelName, attributeLocation, diagnostics);
+        int? heads = RequiredDimension(arguments, "Heads", "query heads", kernelName, attributeLocation, diagnostics);
+        int? headDim = RequiredDimension(arguments, "HeadDim", "head dimension", kernelName, attributeLocation, diagnostics);
+        int? kvLen = OptionalDimension(arguments, "KvLen", seqLen, "the most keys a call attends", diagnostics);
+        int? kvHeads = OptionalDimension(arguments, "KvHeads", heads, "key/value heads", diagnostics);
+
+        if (heads is > 0 && kvHeads is > 0 && (kvHeads > heads || heads % kvHeads != 0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKvHeads,
+                arguments.LocationOf("KvHeads") ?? arguments.LocationOf("Heads") ?? attributeLocation,
+                kvHeads.Value.ToString(CultureInfo.InvariantCulture), heads.Value.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        bool causal = arguments.Get<bool>("Causal") ?? false;
+        float? scale = arguments.Get<float>("Scale");
+        if (scale is { } s && (float.IsNaN(s) || float.IsInfinity(s) || s <= 0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScale, arguments.LocationOf("Scale"),
+                s.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        int layout = arguments.Get<int>("Layout") ?? 0;
+        if (layout is not ((int)TensorLayout.HeadMajor or (int)TensorLayout.TokenMajor))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedLayout, arguments.LocationOf("Layout"),
+                layout.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (seqLen is > 0 && heads is > 0 && headDim is > 0 && kvLen is > 0 && kvHeads is > 0)
+        {
+            CheckElementCount("query", (long)heads.Value * seqLen.Value * headDim.Value, kernelName, attributeLocation, diagnostics);
+            CheckElementCount("key/value", (long)kvHeads.Value * kvLen.Value * headDim.Value, kernelName, attributeLocation, diagnostics);
+        }
+
+        if (diagnostics.Count > 0)
+            return Failed(diagnostics);
+
+        var shape = new KernelShape(seqLen!.Value, kvLen!.Value, heads!.Value, kvHeads!.Value, headDim!.Value, causal,
+            scale ?? (float)(1.0 / Math.Sqrt(headDim.Value)), scale is null, (TensorLayout)layout);
+        INamespaceSymbol ns = context.TargetSymbol.ContainingNamespace;
+        var spec = new KernelSpec(
+            ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(),
+            types.Take(types.Count - 1).ToEquatableArray(),
+            types[types.Count - 1],
+            shape);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static ParseResult Failed(params DiagnosticInfo[] diagnostics) => Failed((IEnumerable<DiagnosticInfo>)diagnostics);
+
+    private static ParseResult Failed(IEnumerable<DiagnosticInfo> diagnostics) =>
+        new(null, diagnostics.ToEquatableArray());
+
+    private static TypeDeclaration Describe(TypeDeclarationSyntax type)
+    {
+        string keyword = type switch
+        {
+            RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword)
+                ? "record struct"
+                : "record",
+            _ => type.Keyword.ValueText,
+        };
+        string typeParameters = type.TypeParameterList is { Parameters.Count: > 0 } list
+            ? "<" + string.Join(", ", list.Parameters.Select(p =>
+                p.VarianceKeyword.IsKind(SyntaxKind.None) ? p.Identifier.ValueText : p.VarianceKeyword.ValueText + " " + p.Identifier.ValueText)) + ">"
+            : string.Empty;
+        return new TypeDeclaration(keyword, type.Identifier.ValueText, typeParameters);
+    }
+
+    private static int? RequiredDimension(Arguments arguments, string name, string meaning, string kernelName,
+        Location attributeLocation, List<DiagnosticInfo> diagnostics)
+    {
+        int? value = arguments.Get<int>(name);
+        if (value is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingRequiredProperty, attributeLocation,
+                kernelName, name, meaning));
+            return null;
+        }
+
+        return Positive(arguments, name, value.Value, meaning, diagnostics);
+    }
+
+    private static int? OptionalDimension(Arguments arguments, string name, int? fallback, string meaning,
+        List<DiagnosticInfo> diagnostics)
+    {
+        int? value = arguments.Get<int>(name);
+        return value is null ? fallback : Positive(arguments, name, value.Value, meaning, diagnostics);
+    }
+
+    private static int? Positive(Arguments arguments, string name, int value, string meaning, List<DiagnosticInfo> diagnostics)
+    {
+        if (value > 0)
+            return value;
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveDimension, arguments.LocationOf(name),
+            name, value.ToString(CultureInfo.InvariantCulture), meaning));
+        return null;
+    }
+
+    private static void CheckElementCount(string tensor, long count, string kernelName, Location location,
+        List<DiagnosticInfo> diagnostics)
+    {
+        if (count > int.MaxValue)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ShapeTooLarge, location, tensor, kernelName,
+                count.ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
+    /// <summary>The attribute's named arguments, with the syntax each came from for precise locations.</summary>
+    private sealed class Arguments
+    {
+        private readonly ImmutableDictionary<string, TypedConstant> _values;
+        private readonly AttributeSyntax? _syntax;
+
+        public Arguments(AttributeData attribute, CancellationToken cancellationToken)
+        {
+            // Duplicate names (an error the compiler reports) keep the last value instead of throwing.
+            var values = ImmutableDictionary.CreateBuilder<string, TypedConstant>();
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                values[argument.Key] = argument.Value;
+            _values = values.ToImmutable();
+            _syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            HasErrors = attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+                || _values.Values.Any(v => v.Kind == TypedConstantKind.Error);
+        }
+
+        public bool HasErrors { get; }
+
+        public Location? AttributeLocation => _syntax?.GetLocation();
+
+        public T? Get<T>(string name) where T : struct =>
+            _values.TryGetValue(name, out TypedConstant constant) && constant.Value is T value ? value : null;
+
+        public Location? LocationOf(string name) =>
+            _syntax?.ArgumentList?.Arguments
+                .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation()
+            ?? AttributeLocation;
+    }
+}

@@ -1,0 +1,44 @@
+using AttentionGen.Generator.Model;
+
+namespace AttentionGen.Generator.Planning;
+
+/// <summary>
+/// How one instruction set computes the kernel. Query rows of one key/value head (all heads of a GQA group,
+/// interleaved) are cut into panels that live in vector lanes; keys stream through in blocks.
+/// </summary>
+/// <param name="Profile">The instruction set.</param>
+/// <param name="PanelVectors">Vectors per panel.</param>
+/// <param name="PanelLanes">Query rows per panel (a multiple of the vector width).</param>
+/// <param name="Panels">Panels per key/value head.</param>
+/// <param name="TileRows">Keys per score tile, head dimensions per value tile.</param>
+/// <param name="ValueTailRows">Head dimensions left after whole value tiles (0 when none).</param>
+/// <param name="KeyBlock">Keys per softmax block.</param>
+/// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
+/// <param name="ScratchFloats">Scratch per call, in floats.</param>
+/// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
+internal sealed record PathPlan(
+    IsaProfile Profile, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
+    int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
+{
+    public string Name => Profile.Path + "Kernel";
+
+    public int WorkItems(int kvHeads) => kvHeads * Panels;
+}
+
+/// <summary>Everything the emitter renders: the spec, the kernel's facts, and one path plan per instruction set.</summary>
+internal sealed record KernelPlan(
+    KernelSpec Spec, EquatableArray<PathPlan> Paths, bool SkipLocalsInit, long FlopsPerCall, long ExpPerCall)
+{
+    public KernelShape Shape => Spec.Shape;
+
+    /// <summary>Query rows per key/value head: the rows of one GQA group, interleaved as row = i·G + head.</summary>
+    public int RowsPerKvHead => Shape.SeqLen * Shape.GroupSize;
+
+    /// <summary>Elements between consecutive key (and value) rows of one head.</summary>
+    public int KvRowStride => Shape.Layout == TensorLayout.HeadMajor ? Shape.HeadDim : Shape.KvHeads * Shape.HeadDim;
+}
+
+/// <summary>What the consumer's compilation offers the generated code.</summary>
+/// <param name="AvailablePaths">Instruction sets whose types the target framework has.</param>
+/// <param name="AllowUnsafe">Whether <c>[SkipLocalsInit]</c> may be used (it needs unsafe code enabled).</param>
+internal sealed record TargetInfo(EquatableArray<string> AvailablePaths, bool AllowUnsafe);

@@ -1,0 +1,67 @@
+using System;
+using System.Linq;
+using AttentionGen.Generator.Model;
+
+namespace AttentionGen.Generator.Planning;
+
+/// <summary>Chooses, for one shape and each instruction set, the panel, tile and block sizes and the scratch.</summary>
+internal static class KernelPlanner
+{
+    /// <summary>Largest scratch a call puts on the stack (128 KiB); larger scratch is rented from the array pool.</summary>
+    public const int StackScratchCapFloats = 32 * 1024;
+
+    /// <summary>Scores of one panel and key block (16 KiB): with the panel's Qᵀ and accumulator they stay near L1
+    /// while the three steps of a block run over them.</summary>
+    public const int ScoreBlockFloats = 4 * 1024;
+
+    public static KernelPlan Plan(KernelSpec spec, TargetInfo target)
+    {
+        KernelShape shape = spec.Shape;
+        var paths = IsaProfile.All
+            .Where(profile => profile.RequiredType is null || target.AvailablePaths.Contains(profile.Path))
+            .Select(profile => PlanPath(shape, profile))
+            .ToEquatableArray();
+        long pairs = AllowedPairs(shape);
+        return new KernelPlan(spec, paths, target.AllowUnsafe, 4L * shape.HeadDim * shape.Heads * pairs,
+            (long)shape.Heads * pairs);
+    }
+
+    private static PathPlan PlanPath(KernelShape shape, IsaProfile profile)
+    {
+        int rows = shape.SeqLen * shape.GroupSize;
+        // Small row counts (decoding) get narrower panels rather than lanes of padding.
+        int vectors = Math.Min(profile.PanelVectors, CeilDiv(rows, profile.Width));
+        int lanes, keyBlock, scratch;
+        while (true)
+        {
+            lanes = vectors * profile.Width;
+            keyBlock = Math.Min(shape.KvLen, Math.Max(profile.TileRows, ScoreBlockFloats / lanes));
+            scratch = ScratchFloats(lanes, shape.HeadDim, keyBlock);
+            if (scratch <= StackScratchCapFloats || vectors == 1)
+                break;
+            vectors--;
+        }
+
+        return new PathPlan(profile, vectors, lanes, CeilDiv(rows, lanes), profile.TileRows,
+            shape.HeadDim % profile.TileRows, keyBlock, CeilDiv(shape.KvLen, keyBlock), scratch,
+            scratch <= StackScratchCapFloats);
+    }
+
+    /// <summary>Qᵀ and the accumulator (<c>[HeadDim][lanes]</c> each), the score block, and three per-lane rows
+    /// (running max, running sum, causal limit).</summary>
+    public static int ScratchFloats(int lanes, int headDim, int keyBlock) =>
+        (int)Math.Min(int.MaxValue, (long)lanes * (2L * headDim + keyBlock + 3));
+
+    /// <summary>(query, key) pairs the mask allows at the full key length.</summary>
+    public static long AllowedPairs(KernelShape shape)
+    {
+        if (!shape.Causal)
+            return (long)shape.SeqLen * shape.KvLen;
+        long pairs = 0;
+        for (int i = 0; i < shape.SeqLen; i++)
+            pairs += Math.Min(shape.KvLen, Math.Max(0, i + shape.KvLen - shape.SeqLen + 1));
+        return pairs;
+    }
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+}
