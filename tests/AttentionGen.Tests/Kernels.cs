@@ -1,9 +1,76 @@
 using AttentionGen;
 
-namespace AttentionGen.Tests;
+// Kernels under test. Golden kernels match ../Golden/cases.json one to one; the others cover the rest of the
+// option space: odd sizes that are not multiples of any vector width, GQA/MQA, both layouts, causal with
+// S > T, decode, many key blocks (online softmax), and the smallest shape there is.
+namespace AttentionGen.Tests.Golden
+{
+    [AttentionKernel(SeqLen = 3, Heads = 1, HeadDim = 4, Scale = 0.5f)]
+    public static partial class SeedToy { }
 
-[AttentionKernel(SeqLen = 3, Heads = 1, HeadDim = 4, Scale = 0.5f)]
-public static partial class SeedToyKernel { }
+    [AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
+    public static partial class MiniLm128 { }
 
-[AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
-public static partial class MiniLmKernel { }
+    [AttentionKernel(SeqLen = 197, Heads = 12, HeadDim = 64, Layout = AttentionLayout.TokenMajor)]
+    public static partial class Vit197 { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 1024, Heads = 8, HeadDim = 128)]
+    public static partial class Decode1024 { }
+
+    [AttentionKernel(SeqLen = 256, Heads = 8, HeadDim = 64, Causal = true)]
+    public static partial class Causal256 { }
+
+    [AttentionKernel(SeqLen = 128, Heads = 32, KvHeads = 8, HeadDim = 128, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class GqaLlama { }
+
+    [AttentionKernel(SeqLen = 77, KvLen = 257, Heads = 8, HeadDim = 64)]
+    public static partial class Cross77x257 { }
+
+    [AttentionKernel(SeqLen = 16, KvLen = 512, Heads = 4, KvHeads = 2, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class ChunkedPrefill { }
+
+    [AttentionKernel(SeqLen = 64, Heads = 4, HeadDim = 32)]
+    public static partial class HotLogits { }
+
+    [AttentionKernel(SeqLen = 96, Heads = 4, HeadDim = 80, Causal = true, Scale = 0.05f)]
+    public static partial class PhiD80 { }
+}
+
+namespace AttentionGen.Tests.Matrix
+{
+    [AttentionKernel(SeqLen = 33, KvLen = 47, Heads = 6, KvHeads = 2, HeadDim = 9, Layout = AttentionLayout.TokenMajor)]
+    public static partial class OddGqaTokenMajor { }
+
+    [AttentionKernel(SeqLen = 40, Heads = 4, KvHeads = 1, HeadDim = 16, Causal = true)]
+    public static partial class MultiQueryCausal { }
+
+    [AttentionKernel(SeqLen = 20, KvLen = 12, Heads = 2, HeadDim = 8, Causal = true)]
+    public static partial class CausalMoreQueriesThanKeys { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 300, Heads = 4, HeadDim = 128)]
+    public static partial class DecodeStep { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 300, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class DecodeStepGqa { }
+
+    [AttentionKernel(SeqLen = 100, Heads = 3, HeadDim = 80, Scale = 0.3f, Layout = AttentionLayout.TokenMajor)]
+    public static partial class D80TokenMajor { }
+
+    [AttentionKernel(SeqLen = 17, KvLen = 1000, Heads = 2, HeadDim = 32, Causal = true)]
+    public static partial class LongKeysCausal { }
+
+    [AttentionKernel(SeqLen = 70, KvLen = 2048, Heads = 1, HeadDim = 64)]
+    public static partial class ManyKeyBlocks { }
+
+    [AttentionKernel(SeqLen = 1, Heads = 1, HeadDim = 1)]
+    public static partial class Smallest { }
+
+    [AttentionKernel(SeqLen = 5, KvLen = 7, Heads = 3, KvHeads = 1, HeadDim = 3, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class TinyGroupedCausal { }
+
+    [AttentionKernel(SeqLen = 20, KvLen = 40, Heads = 2, HeadDim = 256, Scale = 0.01f)]
+    public static partial class WideHeads { }
+
+    [AttentionKernel(SeqLen = 50, Heads = 2, HeadDim = 24, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class SelfCausalTokenMajor { }
+}

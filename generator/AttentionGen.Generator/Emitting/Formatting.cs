@@ -16,17 +16,29 @@ internal static class Formatting
     public const string GeneratedCode =
         "[global::System.CodeDom.Compiler.GeneratedCode(\"AttentionGen.Generator\", \"1.0.0\")]";
 
-    public const string Inline =
-        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+    // The implementation lives in namespace AttentionGen.Generated with these usings, so it can use short names
+    // without a user's type of the same name getting in the way. The user's partial class uses global:: names.
+    public static readonly string[] ImplementationUsings =
+    {
+        "System", "System.Runtime.CompilerServices", "System.Runtime.InteropServices", "System.Runtime.Intrinsics",
+        "AttentionGen.Kernels",
+    };
 
-    public const string Optimize =
-        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+    public const string ImplementationNamespace = "AttentionGen.Generated";
 
-    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    public const string Inline = "[MethodImpl(MethodImplOptions.AggressiveInlining)]";
 
-    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    public const string Optimize = "[MethodImpl(MethodImplOptions.AggressiveOptimization)]";
 
-    public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    public const string Unsafe = "Unsafe";
 
-    public const string Span = "global::System.Span<float>";
+    public const string MemoryMarshal = "MemoryMarshal";
+
+    public const string ReadOnlySpan = "ReadOnlySpan<float>";
+
+    public const string Span = "Span<float>";
+
+    public const string QualifiedReadOnlySpan = "global::System.ReadOnlySpan<float>";
+
+    public const string QualifiedSpan = "global::System.Span<float>";
 }

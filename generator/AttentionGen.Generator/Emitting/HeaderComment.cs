@@ -33,7 +33,7 @@ internal static class HeaderComment
             string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
             string tail = path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty;
             string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";
-            w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType.Replace("global::System.Runtime.Intrinsics.", string.Empty)}), "
+            w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
                 + $"tiles {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators){tail},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
         }

@@ -25,8 +25,13 @@ internal static class KernelEmitter
         w.Line();
 
         using (spec.Namespace is null ? null : (System.IDisposable)w.Block("namespace " + spec.Namespace))
+            WriteUserClass(w, plan, "global::" + ImplementationNamespace + "." + implName, 0);
+
+        w.Line();
+        using (w.Block("namespace " + ImplementationNamespace))
         {
-            WriteUserClass(w, plan, implName, 0);
+            foreach (string import in ImplementationUsings)
+                w.Line($"using {import};");
             w.Line();
             WriteImplementation(w, plan, implName);
         }
@@ -81,13 +86,13 @@ internal static class KernelEmitter
                     : "on the calling thread, with the best code path this machine supports.";
                 ForwardDocs(w, $"Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref=\"KvLen\"/> keys, {how}{causalNote}", queryShape, keyShape, withKvLength: false);
                 w.Line(GeneratedCode);
-                w.Line($"public static void {name}({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output) =>");
+                w.Line($"public static void {name}({QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value, {QualifiedSpan} output) =>");
                 w.Line($"    {name}(query, key, value, output, KvLen);");
                 w.Line();
 
                 ForwardDocs(w, $"Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name=\"kvLength\"/> keys, {how}{causalNote}", queryShape, keyShape, withKvLength: true);
                 w.Line(GeneratedCode);
-                using (w.Block($"public static void {name}({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength)"))
+                using (w.Block($"public static void {name}({QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value, {QualifiedSpan} output, int kvLength)"))
                 {
                     w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
                     w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);");
@@ -147,12 +152,12 @@ internal static class KernelEmitter
             w.Line();
 
             w.Line("/// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>");
-            w.Line("public static global::AttentionGen.Kernels.KernelPath ActivePath =>");
+            w.Line("public static KernelPath ActivePath =>");
             foreach (PathPlan path in plan.Paths)
             {
                 w.Line(path.Profile.Path == "Scalar"
-                    ? "    global::AttentionGen.Kernels.KernelPath.Scalar;"
-                    : $"    {path.Profile.OpsType}.IsSupported ? global::AttentionGen.Kernels.KernelPath.{path.Profile.Path} :");
+                    ? "    KernelPath.Scalar;"
+                    : $"    {path.Profile.OpsType}.IsSupported ? KernelPath.{path.Profile.Path} :");
             }
 
             w.Line();
@@ -168,8 +173,8 @@ internal static class KernelEmitter
 
     private static void WriteWork(SourceWriter w, KernelPlan plan)
     {
-        w.Line("/// <summary>Dispatches to the best path; <see cref=\"global::AttentionGen.Kernels.ParallelKernel\"/> hands its items to threads.</summary>");
-        using (w.Block("public readonly struct Work : global::AttentionGen.Kernels.IAttentionWork"))
+        w.Line("/// <summary>Dispatches to the best path; <see cref=\"ParallelKernel\"/> hands its items to threads.</summary>");
+        using (w.Block("public readonly struct Work : IAttentionWork"))
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public static int WorkItems =>");

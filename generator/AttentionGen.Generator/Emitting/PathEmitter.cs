@@ -66,11 +66,11 @@ internal static class PathEmitter
         KernelShape s = plan.Shape;
         string ops = path.Profile.OpsType;
         string generic = $"<{ops}, {path.Profile.VectorType}>";
-        string softmax = "global::AttentionGen.Kernels.OnlineSoftmax";
+        string softmax = "OnlineSoftmax";
 
         w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
         if (plan.SkipLocalsInit)
-            w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+            w.Line("[SkipLocalsInit]");
         w.Line(Optimize);
         using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
         {
@@ -81,8 +81,8 @@ internal static class PathEmitter
             else
             {
                 w.Line("// The scratch is above the stack cap: rent it (no allocation once the pool is warm).");
-                w.Line("float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
-                w.Line($"{Span} scratch = global::System.MemoryExtensions.AsSpan(rented, 0, ScratchFloats);");
+                w.Line("float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
+                w.Line($"{Span} scratch = rented.AsSpan(0, ScratchFloats);");
             }
 
             w.Line($"ref float start = ref {MemoryMarshal}.GetReference(scratch);");
@@ -98,7 +98,7 @@ internal static class PathEmitter
             {
                 w.Line("int kvHead = item / Panels;");
                 w.Line("int firstRow = item % Panels * PanelLanes;");
-                w.Line("int rows = global::System.Math.Min(PanelLanes, RowsPerKvHead - firstRow);");
+                w.Line("int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);");
                 w.Line();
                 w.Line("// Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.");
                 w.Line("PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);");
@@ -112,9 +112,9 @@ internal static class PathEmitter
                     w.Line("int offset = kvLength - SeqLen;");
                     w.Line("int firstLimit = firstRow / GroupSize + offset;");
                     w.Line("for (int lane = 0; lane < PanelLanes; lane++)");
-                    w.Line($"    {Unsafe}.Add(ref limit, lane) = (firstRow + global::System.Math.Min(lane, rows - 1)) / GroupSize + offset;");
+                    w.Line($"    {Unsafe}.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;");
                     w.Line("// Keys past the panel's last row are skipped, not masked.");
-                    w.Line("int keyEnd = global::System.Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);");
+                    w.Line("int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);");
                 }
                 else
                 {
@@ -124,9 +124,9 @@ internal static class PathEmitter
                 w.Line();
                 using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
                 {
-                    w.Line("int count = global::System.Math.Min(KeyBlock, keyEnd - blockStart);");
+                    w.Line("int count = Math.Min(KeyBlock, keyEnd - blockStart);");
                     w.Line(s.Causal
-                        ? "int unmasked = global::System.Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
+                        ? "int unmasked = Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
                         : "int unmasked = count;");
                     w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keys, KeyOffset(kvHead, blockStart));");
                     w.Line($"ref float valueRows = ref {Unsafe}.Add(ref values, KeyOffset(kvHead, blockStart));");
@@ -182,7 +182,7 @@ internal static class PathEmitter
             }
 
             if (!path.ScratchOnStack)
-                w.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
         }
     }
 

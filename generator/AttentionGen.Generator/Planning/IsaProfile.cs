@@ -9,8 +9,8 @@ namespace AttentionGen.Generator.Planning;
 /// </summary>
 /// <param name="Path">Member of <c>AttentionGen.Kernels.KernelPath</c>.</param>
 /// <param name="Title">Human name for comments.</param>
-/// <param name="OpsType">The runtime's <c>IVectorOps</c> implementation.</param>
-/// <param name="VectorType">The vector type, fully qualified.</param>
+/// <param name="OpsType">The runtime's <c>IVectorOps</c> implementation (in <c>AttentionGen.Kernels</c>).</param>
+/// <param name="VectorType">The vector type (in <c>System.Runtime.Intrinsics</c>).</param>
 /// <param name="Width">Floats per vector.</param>
 /// <param name="TileRows">Keys per score tile and head dimensions per value tile (rows of the register tile).</param>
 /// <param name="PanelVectors">Vectors of query rows per panel (columns of the register tile).</param>
@@ -21,19 +21,19 @@ internal sealed record IsaProfile(
     string? RequiredType)
 {
     /// <summary>AVX-512: 32 zmm registers; 6 × 2 accumulators (the 6×32 tile measured at 99 % of peak here).</summary>
-    public static readonly IsaProfile Avx512 = new("Avx512", "AVX-512", "global::AttentionGen.Kernels.Avx512Ops",
-        "global::System.Runtime.Intrinsics.Vector512<float>", 16, 6, 2, "System.Runtime.Intrinsics.X86.Avx512F");
+    public static readonly IsaProfile Avx512 = new("Avx512", "AVX-512", "Avx512Ops",
+        "Vector512<float>", 16, 6, 2, "System.Runtime.Intrinsics.X86.Avx512F");
 
     /// <summary>AVX2+FMA: 16 ymm registers; 6 × 2 accumulators + 2 loads + 1 broadcast = 15.</summary>
-    public static readonly IsaProfile Avx2 = new("Avx2", "AVX2+FMA", "global::AttentionGen.Kernels.Avx2Ops",
-        "global::System.Runtime.Intrinsics.Vector256<float>", 8, 6, 2, "System.Runtime.Intrinsics.X86.Fma");
+    public static readonly IsaProfile Avx2 = new("Avx2", "AVX2+FMA", "Avx2Ops",
+        "Vector256<float>", 8, 6, 2, "System.Runtime.Intrinsics.X86.Fma");
 
     /// <summary>NEON: 32 q registers; 6 × 4 accumulators + 4 loads + 1 broadcast = 29.</summary>
-    public static readonly IsaProfile Neon = new("Neon", "arm64 NEON", "global::AttentionGen.Kernels.NeonOps",
-        "global::System.Runtime.Intrinsics.Vector128<float>", 4, 6, 4, "System.Runtime.Intrinsics.Arm.AdvSimd");
+    public static readonly IsaProfile Neon = new("Neon", "arm64 NEON", "NeonOps",
+        "Vector128<float>", 4, 6, 4, "System.Runtime.Intrinsics.Arm.AdvSimd");
 
     /// <summary>Scalar: 3 × 4 accumulators stay in the 16 xmm/GPR registers of any x86-64 or arm64 core.</summary>
-    public static readonly IsaProfile Scalar = new("Scalar", "scalar", "global::AttentionGen.Kernels.ScalarOps",
+    public static readonly IsaProfile Scalar = new("Scalar", "scalar", "ScalarOps",
         "float", 1, 3, 4, null);
 
     /// <summary>All profiles, best first: the order <c>Forward</c> tries them in.</summary>

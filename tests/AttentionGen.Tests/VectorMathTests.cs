@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using AttentionGen.Kernels;
+using Xunit;
+
+namespace AttentionGen.Tests;
+
+/// <summary>The runtime's exp on every vector type this machine runs, over its whole domain.</summary>
+public class VectorMathTests
+{
+    /// <summary>The bound stated in <see cref="VectorMath.Exp{TOps, TVector}"/>'s documentation.</summary>
+    private const double MaxRelativeError = 1.8e-7;
+
+    public static TheoryData<string> Paths => new() { "Avx512", "Avx2", "Neon", "Scalar" };
+
+    private static Func<float[], float[]>? ExpOf(string path) => path switch
+    {
+        "Avx512" when Avx512Ops.IsSupported => Apply<Avx512Ops, Vector512<float>>,
+        "Avx2" when Avx2Ops.IsSupported => Apply<Avx2Ops, Vector256<float>>,
+        "Neon" when NeonOps.IsSupported => Apply<NeonOps, Vector128<float>>,
+        "Scalar" => Apply<ScalarOps, float>,
+        _ => null,
+    };
+
+    private static float[] Apply<TOps, TVector>(float[] inputs)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        float[] results = new float[inputs.Length];
+        for (int i = 0; i + TOps.Width <= inputs.Length; i += TOps.Width)
+            TOps.Store(VectorMath.Exp<TOps, TVector>(TOps.Load(ref inputs[i], 0)), ref results[i], 0);
+        return results;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void RelativeErrorIsWithinTheDocumentedBoundOverTheDomain(string path)
+    {
+        Func<float[], float[]>? exp = ExpOf(path);
+        Assert.SkipWhen(exp is null, $"{path} is not supported here");
+        // Every float in [-87.3, 0] would be 1.1e9 values; a dense sweep plus every float near 0 and near ln2/2 multiples.
+        var inputs = new List<float>();
+        for (int i = 0; i <= 4_000_000; i++)
+            inputs.Add(-87.3f * i / 4_000_000);
+        for (float x = -1e-3f; x < 0; x = MathF.BitIncrement(x))
+        {
+            if (inputs.Count % 16 == 0 && inputs.Count > 6_000_000)
+                break;
+            inputs.Add(x);
+        }
+
+        while (inputs.Count % 16 != 0)
+            inputs.Add(0f);
+        float[] x32 = inputs.ToArray();
+        float[] y = exp!(x32);
+        double worst = 0;
+        float worstAt = 0;
+        for (int i = 0; i < x32.Length; i++)
+        {
+            double exact = Math.Exp(x32[i]);
+            double relative = Math.Abs(y[i] - exact) / exact;
+            if (relative > worst)
+            {
+                worst = relative;
+                worstAt = x32[i];
+            }
+        }
+
+        Assert.True(worst <= MaxRelativeError, $"{path}: relative error {worst:E3} at {worstAt:R}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void SpecialValues(string path)
+    {
+        Func<float[], float[]>? exp = ExpOf(path);
+        Assert.SkipWhen(exp is null, $"{path} is not supported here");
+        float[] inputs = new float[16];
+        float[] special = { float.NegativeInfinity, -1e30f, -88f, -100f, float.NaN, 0f, -0f, -87.3f };
+        special.CopyTo(inputs, 0);
+        special.CopyTo(inputs, 8);
+        float[] y = exp!(inputs);
+        Assert.Equal(0f, y[0]);
+        Assert.Equal(0f, y[1]);
+        Assert.Equal(0f, y[2]);
+        Assert.Equal(0f, y[3]);
+        Assert.True(float.IsNaN(y[4]));
+        Assert.Equal(1f, y[5]);
+        Assert.Equal(1f, y[6]);
+        Assert.True(y[7] > 0 && Math.Abs(y[7] - Math.Exp(-87.3f)) / Math.Exp(-87.3f) < 1e-6);
+    }
+}
