@@ -32,7 +32,7 @@ public sealed class AttentionKernelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KernelSpecParser.AttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
                 static (context, cancellationToken) => KernelSpecParser.Parse(context, cancellationToken))
             .WithTrackingName(Steps.Parse);
 
