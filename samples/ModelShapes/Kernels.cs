@@ -1,0 +1,23 @@
+using AttentionGen;
+
+namespace ModelShapes;
+
+/// <summary>all-MiniLM-L6-v2 self-attention: 128 tokens, 12 heads of 64.</summary>
+[AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
+public static partial class MiniLmAttention { }
+
+/// <summary>ViT-B/16 at 224²: 196 patches + [CLS], 12 heads of 64, straight from the QKV projection.</summary>
+[AttentionKernel(SeqLen = 197, Heads = 12, HeadDim = 64, Layout = AttentionLayout.TokenMajor)]
+public static partial class VitBaseAttention { }
+
+/// <summary>Whisper-base encoder: 1500 audio frames, 8 heads of 64.</summary>
+[AttentionKernel(SeqLen = 1500, Heads = 8, HeadDim = 64)]
+public static partial class WhisperEncoderAttention { }
+
+/// <summary>A small decoder's causal prefill of a 512-token prompt, 8 heads of 64.</summary>
+[AttentionKernel(SeqLen = 512, Heads = 8, HeadDim = 64, Causal = true)]
+public static partial class DecoderPrefillAttention { }
+
+/// <summary>Llama-style decode step: one new token against a KV cache of up to 2048, 32 query heads on 8 KV heads.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, KvHeads = 8, HeadDim = 128, Causal = true, Layout = AttentionLayout.TokenMajor)]
+public static partial class LlamaDecodeAttention { }

@@ -1,0 +1,79 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using AttentionGen;
+using AttentionGen.Reference;
+using ModelShapes;
+
+// Runs each model shape's generated kernel, times it, and checks it against the float64 reference.
+Console.WriteLine("AttentionGen model shapes: generated kernels, timed (median) and checked against the float64 reference.");
+Console.WriteLine($"Code path: {MiniLmAttention.ActivePath}; {Environment.ProcessorCount} cores.");
+Console.WriteLine();
+Console.WriteLine($"| {"shape",-34} | {"kvLength",8} | {"Forward ms",10} | {"GFLOP/s",7} | {"Parallel ms",11} | {"max error",9} | {"bar",9} |");
+Console.WriteLine($"|{new string('-', 36)}|{new string('-', 10)}|{new string('-', 12)}|{new string('-', 9)}|{new string('-', 13)}|{new string('-', 11)}|{new string('-', 11)}|");
+
+bool allPass = true;
+allPass &= Run("MiniLM-L6 S=T=128 H=12 D=64", new AttentionShape(128, 12, 64), 128,
+    (q, k, v, o, n) => MiniLmAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => MiniLmAttention.ForwardParallel(q, k, v, o, n));
+allPass &= Run("ViT-B/16 S=T=197 H=12 D=64 tokens", new AttentionShape(197, 12, 64, layout: AttentionLayout.TokenMajor), 197,
+    (q, k, v, o, n) => VitBaseAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => VitBaseAttention.ForwardParallel(q, k, v, o, n));
+allPass &= Run("Whisper-base enc S=T=1500 H=8 D=64", new AttentionShape(1500, 8, 64), 1500,
+    (q, k, v, o, n) => WhisperEncoderAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => WhisperEncoderAttention.ForwardParallel(q, k, v, o, n));
+allPass &= Run("prefill S=T=512 H=8 D=64 causal", new AttentionShape(512, 8, 64, causal: true), 512,
+    (q, k, v, o, n) => DecoderPrefillAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => DecoderPrefillAttention.ForwardParallel(q, k, v, o, n));
+allPass &= Run("Llama decode T=2048 H=32/8 D=128", new AttentionShape(1, 32, 128, 2048, 8, true, layout: AttentionLayout.TokenMajor), 1500,
+    (q, k, v, o, n) => LlamaDecodeAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => LlamaDecodeAttention.ForwardParallel(q, k, v, o, n));
+
+Console.WriteLine();
+Console.WriteLine(allPass ? "All shapes within the accuracy bar." : "Some shape is outside the accuracy bar.");
+return allPass ? 0 : 1;
+
+static bool Run(string name, AttentionShape shape, int kvLength, Kernel forward, Kernel parallel)
+{
+    var random = new Random(42);
+    float[] Random(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    float[] query = Random(shape.QueryLength), key = Random(shape.KeyLength), value = Random(shape.ValueLength);
+    float[] output = new float[shape.OutputLength];
+
+    double forwardMs = MedianMilliseconds(() => forward(query, key, value, output, kvLength));
+    double parallelMs = MedianMilliseconds(() => parallel(query, key, value, output, kvLength));
+    forward(query, key, value, output, kvLength);
+
+    double[] exact = AttentionReference.ForwardExact(shape, query, key, value, kvLength);
+    double error = exact.Select((x, i) => Math.Abs(x - output[i])).Max();
+    double maxAbs = exact.Max(Math.Abs);
+    // The contract's bar: max(8 · e32, 4e-6 · max(1, max|output|)); 4e-6 · max(1, max|output|) alone is the stricter side.
+    double bar = 4e-6 * Math.Max(1, maxAbs);
+    double flops = 4.0 * shape.HeadDim * shape.Heads * AllowedPairs(shape, kvLength);
+    Console.WriteLine($"| {name,-34} | {kvLength,8} | {forwardMs,10:F3} | {flops / forwardMs / 1e6,7:F1} | {parallelMs,11:F3} | {error,9:E2} | {bar,9:E2} |");
+    return error <= bar;
+}
+
+static long AllowedPairs(AttentionShape shape, int kvLength) =>
+    Enumerable.Range(0, shape.SeqLen).Sum(i => (long)(shape.Causal ? Math.Clamp(i + kvLength - shape.SeqLen + 1, 0, kvLength) : kvLength));
+
+static double MedianMilliseconds(Action action)
+{
+    // Warm up past tiered compilation, then time batches of calls for about half a second.
+    var clock = Stopwatch.StartNew();
+    while (clock.ElapsedMilliseconds < 300)
+        action();
+    var times = new double[15];
+    for (int r = 0; r < times.Length; r++)
+    {
+        var batch = Stopwatch.StartNew();
+        int calls = 0;
+        do
+        {
+            action();
+            calls++;
+        }
+        while (batch.ElapsedMilliseconds < 30);
+        times[r] = batch.Elapsed.TotalMilliseconds / calls;
+    }
+
+    Array.Sort(times);
+    return times[times.Length / 2];
+}
+
+delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength);
