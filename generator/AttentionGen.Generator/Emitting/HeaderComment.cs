@@ -1,3 +1,4 @@
+using System.Linq;
 using AttentionGen.Generator.Model;
 using AttentionGen.Generator.Planning;
 using static AttentionGen.Generator.Emitting.Formatting;
@@ -36,6 +37,12 @@ internal static class HeaderComment
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
                 + $"tiles {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators){tail},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
+        }
+
+        foreach (IsaProfile profile in IsaProfile.All)
+        {
+            if (!plan.Paths.Any(path => path.Profile == profile))
+                w.Line($"//   {profile.Title,-9} not emitted: the target framework has no {profile.RequiredType}");
         }
 
         w.Line();

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using AttentionGen.Generator.Emitting;
+using AttentionGen.Generator.Model;
+using AttentionGen.Generator.Planning;
+using Xunit;
+
+namespace AttentionGen.Generator.Tests;
+
+/// <summary>The planner's choices, checked directly on the plan.</summary>
+public class PlanTests
+{
+    private static KernelSpec Spec(int seqLen, int kvLen, int heads, int kvHeads, int headDim, bool causal = false) =>
+        new(null, EquatableArray<TypeDeclaration>.Empty, new TypeDeclaration("class", "K", string.Empty),
+            new KernelShape(seqLen, kvLen, heads, kvHeads, headDim, causal, 0.125f, false, TensorLayout.HeadMajor));
+
+    private static readonly TargetInfo AllPaths = new(new EquatableArray<string>(ImmutableArray.Create("Avx512", "Avx2", "Neon", "Scalar")), true);
+
+    [Fact]
+    public void PathsMissingFromTheTargetFrameworkAreNotEmittedAndTheHeaderSaysSo()
+    {
+        var target = new TargetInfo(new EquatableArray<string>(ImmutableArray.Create("Avx2", "Neon", "Scalar")), false);
+        KernelPlan plan = KernelPlanner.Plan(Spec(16, 16, 2, 2, 32), target);
+        Assert.Equal(new[] { "Avx2", "Neon", "Scalar" }, System.Linq.Enumerable.Select(plan.Paths, p => p.Profile.Path));
+        string source = KernelEmitter.Emit(plan);
+        Assert.Contains("AVX-512   not emitted", source);
+        Assert.DoesNotContain("class Avx512Kernel", source);
+    }
+
+    [Fact]
+    public void DecodingGetsNarrowPanelsAndLongKeysGetOnlineSoftmax()
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(1, 4096, 8, 8, 128), AllPaths);
+        PathPlan avx512 = plan.Paths[0];
+        Assert.Equal(16, avx512.PanelLanes); // one vector, not 32 lanes of padding
+        Assert.True(avx512.KeyBlocks > 1);
+        Assert.True(avx512.ScratchOnStack);
+    }
+
+    [Fact]
+    public void GroupedQueryHeadsShareAPanel()
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(1, 512, 32, 8, 64), AllPaths);
+        Assert.Equal(4, plan.RowsPerKvHead);
+        Assert.Equal(8, plan.Paths[0].WorkItems(8)); // one panel per key/value head
+    }
+
+    [Fact]
+    public void ScratchAboveTheStackCapIsRented()
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(64, 64, 1, 1, 40000), AllPaths);
+        Assert.All(plan.Paths, path => Assert.False(path.ScratchOnStack));
+        Assert.Contains("ArrayPool<float>.Shared.Rent", KernelEmitter.Emit(plan));
+    }
+
+    [Fact]
+    public void CausalFlopsCountAllowedPairsOnly()
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(4, 4, 1, 1, 8, causal: true), AllPaths);
+        Assert.Equal(4L * 8 * (1 + 2 + 3 + 4), plan.FlopsPerCall);
+    }
+}
