@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using AttentionGen.Generator.Emitting;
 using AttentionGen.Generator.Model;
 using AttentionGen.Generator.Planning;
@@ -20,17 +21,26 @@ public class PlanTests
     {
         var target = new TargetInfo(new EquatableArray<string>(ImmutableArray.Create("Avx2", "Neon", "Scalar")), false);
         KernelPlan plan = KernelPlanner.Plan(Spec(16, 16, 2, 2, 32), target);
-        Assert.Equal(new[] { "Avx2", "Neon", "Scalar" }, System.Linq.Enumerable.Select(plan.Paths, p => p.Profile.Path));
+        Assert.Equal(new[] { "Avx2", "Neon", "Scalar" }, plan.Paths.Select(p => p.Profile.Path));
         string source = KernelEmitter.Emit(plan);
         Assert.Contains("AVX-512   not emitted", source);
         Assert.DoesNotContain("class Avx512Kernel", source);
     }
 
     [Fact]
-    public void DecodingGetsNarrowPanelsAndLongKeysGetOnlineSoftmax()
+    public void DecodingPutsTheHeadDimensionInTheLanes()
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(1, 4096, 8, 8, 128), AllPaths);
-        PathPlan avx512 = plan.Paths[0];
+        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.Equal(KernelStrategy.Rows, p.Strategy));
+        Assert.Equal(KernelStrategy.Panels, plan.Paths.Single(p => p.Profile.Width == 1).Strategy);
+        Assert.Contains("RowAttention.Scores", KernelEmitter.Emit(plan));
+    }
+
+    [Fact]
+    public void FewRowsGetNarrowPanelsAndLongKeysGetOnlineSoftmax()
+    {
+        PathPlan avx512 = KernelPlanner.Plan(Spec(8, 4096, 8, 8, 64), AllPaths).Paths[0];
+        Assert.Equal(KernelStrategy.Panels, avx512.Strategy);
         Assert.Equal(16, avx512.PanelLanes); // one vector, not 32 lanes of padding
         Assert.True(avx512.KeyBlocks > 1);
         Assert.True(avx512.ScratchOnStack);

@@ -73,4 +73,7 @@ namespace AttentionGen.Tests.Matrix
 
     [AttentionKernel(SeqLen = 50, Heads = 2, HeadDim = 24, Causal = true, Layout = AttentionLayout.TokenMajor)]
     public static partial class SelfCausalTokenMajor { }
+
+    [AttentionKernel(SeqLen = 3, KvLen = 50, Heads = 2, HeadDim = 20, Causal = true)]
+    public static partial class FewRowsCausal { }
 }

@@ -31,6 +31,14 @@ internal static class HeaderComment
         w.Line("// Paths    (Forward takes the first the machine supports)");
         foreach (PathPlan path in plan.Paths)
         {
+            if (path.Strategy == KernelStrategy.Rows)
+            {
+                w.Line($"//   {path.Profile.Title,-9} rows: {plan.RowsPerKvHead} row(s) per key/value head is under half a {path.Profile.VectorType}, so the head");
+                w.Line($"//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of {path.KeyBlock}"
+                    + $" keys, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {(path.ScratchOnStack ? "on the stack" : "rented from the array pool")}");
+                continue;
+            }
+
             string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
             string tail = path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty;
             string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";

@@ -12,6 +12,12 @@ internal static class PathEmitter
 {
     public static void Write(SourceWriter w, KernelPlan plan, PathPlan path)
     {
+        if (path.Strategy == KernelStrategy.Rows)
+        {
+            WriteRowsPath(w, plan, path);
+            return;
+        }
+
         KernelShape s = plan.Shape;
         IsaProfile p = path.Profile;
         w.Line($"/// <summary>{p.Title} path: panels of {path.PanelLanes} query rows in {path.PanelVectors} × {p.Width}-lane vectors, {path.TileRows}-row register tiles.</summary>");
@@ -74,18 +80,7 @@ internal static class PathEmitter
         w.Line(Optimize);
         using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
         {
-            if (path.ScratchOnStack)
-            {
-                w.Line($"{Span} scratch = stackalloc float[ScratchFloats];");
-            }
-            else
-            {
-                w.Line("// The scratch is above the stack cap: rent it (no allocation once the pool is warm).");
-                w.Line("float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
-                w.Line($"{Span} scratch = rented.AsSpan(0, ScratchFloats);");
-            }
-
-            w.Line($"ref float start = ref {MemoryMarshal}.GetReference(scratch);");
+            WriteScratch(w, path);
             foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt" })
             {
                 string[] names = part.Split(' ');
@@ -184,6 +179,102 @@ internal static class PathEmitter
             if (!path.ScratchOnStack)
                 w.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
         }
+    }
+
+    /// <summary>The row strategy: few rows against many keys; the runtime's <c>RowAttention</c> does the math.</summary>
+    private static void WriteRowsPath(SourceWriter w, KernelPlan plan, PathPlan path)
+    {
+        KernelShape s = plan.Shape;
+        IsaProfile p = path.Profile;
+        string generic = $"<{p.OpsType}, {p.VectorType}>";
+        w.Line($"/// <summary>{p.Title} path: {plan.RowsPerKvHead} row(s) per key/value head, the head dimension in {p.Width}-lane vectors, keys streamed once per row.</summary>");
+        using (w.Block($"private static class {path.Name}"))
+        {
+            w.Line("/// <summary>Independent items of one call: one per key/value head.</summary>");
+            w.Line($"public const int WorkItems = {path.WorkItems(s.KvHeads)};");
+            w.Line("/// <summary>Keys per softmax block.</summary>");
+            w.Line($"private const int KeyBlock = {path.KeyBlock};");
+            w.Line("/// <summary>Per row: running max, running sum, accumulator [HeadDim].</summary>");
+            w.Line("private const int RowState = HeadDim + 2;");
+            w.Line();
+            w.Line("// Scratch layout, in floats.");
+            w.Line("private const int ScoresAt = 0;                          // scores, then P [KeyBlock]");
+            w.Line("private const int StateAt = ScoresAt + KeyBlock;          // [RowsPerKvHead][RowState]");
+            w.Line("private const int ScratchFloats = StateAt + RowsPerKvHead * RowState;");
+            w.Line();
+            w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
+            if (plan.SkipLocalsInit)
+                w.Line("[SkipLocalsInit]");
+            w.Line(Optimize);
+            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
+            {
+                WriteScratch(w, path);
+                w.Line($"ref float scores = ref {Unsafe}.Add(ref start, ScoresAt);");
+                w.Line($"ref float queries = ref {MemoryMarshal}.GetReference(query);");
+                w.Line($"ref float keys = ref {MemoryMarshal}.GetReference(key);");
+                w.Line($"ref float values = ref {MemoryMarshal}.GetReference(value);");
+                w.Line($"ref float outputs = ref {MemoryMarshal}.GetReference(output);");
+                if (s.Causal)
+                    w.Line("int offset = kvLength - SeqLen; // causal, bottom-right: row r attends keys j <= r / GroupSize + offset");
+                using (w.Block("for (int kvHead = firstItem; kvHead < WorkItems; kvHead += step)"))
+                {
+                    w.Line("// Reset every row: max −∞, sum 0, accumulator 0.");
+                    w.Line("Span<float> state = scratch.Slice(StateAt, RowsPerKvHead * RowState);");
+                    w.Line("state.Clear();");
+                    w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
+                    w.Line("    state[row * RowState] = float.NegativeInfinity;");
+                    w.Line(s.Causal
+                        ? "int keyEnd = Math.Clamp((RowsPerKvHead - 1) / GroupSize + offset + 1, 0, kvLength);"
+                        : "int keyEnd = kvLength;");
+                    w.Line();
+                    w.Line("// Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.");
+                    using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
+                    {
+                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keys, KeyOffset(kvHead, blockStart));");
+                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref values, KeyOffset(kvHead, blockStart));");
+                        using (w.Block("for (int row = 0; row < RowsPerKvHead; row++)"))
+                        {
+                            w.Line(s.Causal
+                                ? "int count = Math.Min(KeyBlock, Math.Clamp(row / GroupSize + offset + 1, 0, kvLength) - blockStart);"
+                                : "int count = Math.Min(KeyBlock, keyEnd - blockStart);");
+                            if (s.Causal)
+                            {
+                                w.Line("if (count <= 0)");
+                                w.Line("    continue; // this row's allowed keys ended in an earlier block");
+                            }
+
+                            w.Line($"ref float rowState = ref {Unsafe}.Add(ref MemoryMarshal.GetReference(state), row * RowState);");
+                            w.Line($"RowAttention.Scores{generic}(ref {Unsafe}.Add(ref queries, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);");
+                            w.Line($"float alpha = RowAttention.UpdateRow{generic}(ref scores, count, ref rowState, ref {Unsafe}.Add(ref rowState, 1));");
+                            w.Line($"RowAttention.Accumulate{generic}(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref {Unsafe}.Add(ref rowState, 2));");
+                        }
+                    }
+
+                    w.Line();
+                    w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
+                    w.Line($"    RowAttention.WriteRow(ref state[row * RowState + 2], state[row * RowState + 1], HeadDim, ref {Unsafe}.Add(ref outputs, QueryOffset(kvHead, row)));");
+                }
+
+                if (!path.ScratchOnStack)
+                    w.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+            }
+        }
+    }
+
+    private static void WriteScratch(SourceWriter w, PathPlan path)
+    {
+        if (path.ScratchOnStack)
+        {
+            w.Line($"{Span} scratch = stackalloc float[ScratchFloats];");
+        }
+        else
+        {
+            w.Line("// The scratch is above the stack cap: rent it (no allocation once the pool is warm).");
+            w.Line("float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
+            w.Line($"{Span} scratch = rented.AsSpan(0, ScratchFloats);");
+        }
+
+        w.Line($"ref float start = ref {MemoryMarshal}.GetReference(scratch);");
     }
 
     /// <summary>

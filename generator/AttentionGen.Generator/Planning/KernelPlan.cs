@@ -7,6 +7,8 @@ namespace AttentionGen.Generator.Planning;
 /// interleaved) are cut into panels that live in vector lanes; keys stream through in blocks.
 /// </summary>
 /// <param name="Profile">The instruction set.</param>
+/// <param name="Strategy">How rows map to lanes: query rows in lanes (panels), or the head dimension in lanes
+/// for a few rows against many keys (decoding).</param>
 /// <param name="PanelVectors">Vectors per panel.</param>
 /// <param name="PanelLanes">Query rows per panel (a multiple of the vector width).</param>
 /// <param name="Panels">Panels per key/value head.</param>
@@ -17,12 +19,22 @@ namespace AttentionGen.Generator.Planning;
 /// <param name="ScratchFloats">Scratch per call, in floats.</param>
 /// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
 internal sealed record PathPlan(
-    IsaProfile Profile, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
+    IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
 {
     public string Name => Profile.Path + "Kernel";
 
     public int WorkItems(int kvHeads) => kvHeads * Panels;
+}
+
+/// <summary>How a path maps the work onto vector lanes.</summary>
+internal enum KernelStrategy
+{
+    /// <summary>Query rows in lanes, register-tiled score and value products (prefill, encoders).</summary>
+    Panels,
+
+    /// <summary>Head dimension in lanes, each row streams its keys once (decoding: few rows, many keys).</summary>
+    Rows,
 }
 
 /// <summary>Everything the emitter renders: the spec, the kernel's facts, and one path plan per instruction set.</summary>

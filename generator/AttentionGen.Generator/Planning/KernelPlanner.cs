@@ -26,9 +26,23 @@ internal static class KernelPlanner
             (long)shape.Heads * pairs);
     }
 
+    /// <summary>Keys per block for the row strategy: 1 KiB of scores, and a block of K and V rows small enough to
+    /// stay in L2 while every row of a GQA group reads it.</summary>
+    public const int RowKeyBlock = 256;
+
     private static PathPlan PlanPath(KernelShape shape, IsaProfile profile)
     {
         int rows = shape.SeqLen * shape.GroupSize;
+        // Fewer rows than half a vector would leave most lanes of a panel idle: put the head dimension in the
+        // lanes instead and let each row stream the keys.
+        if (2 * rows < profile.Width)
+        {
+            int block = Math.Min(shape.KvLen, RowKeyBlock);
+            int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2));
+            return new PathPlan(profile, KernelStrategy.Rows, 0, 0, 1, 0, 0, block, CeilDiv(shape.KvLen, block),
+                floats, floats <= StackScratchCapFloats);
+        }
+
         // Small row counts (decoding) get narrower panels rather than lanes of padding.
         int vectors = Math.Min(profile.PanelVectors, CeilDiv(rows, profile.Width));
         int lanes, keyBlock, scratch;
@@ -42,7 +56,7 @@ internal static class KernelPlanner
             vectors--;
         }
 
-        return new PathPlan(profile, vectors, lanes, CeilDiv(rows, lanes), profile.TileRows,
+        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, CeilDiv(rows, lanes), profile.TileRows,
             shape.HeadDim % profile.TileRows, keyBlock, CeilDiv(shape.KvLen, keyBlock), scratch,
             scratch <= StackScratchCapFloats);
     }

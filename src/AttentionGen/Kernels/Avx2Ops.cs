@@ -71,4 +71,18 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> PowerOfTwoFromShifted(Vector256<float> shifted) =>
         Vector256.ShiftLeft(shifted.AsInt32() - Vector256.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> value)
+    {
+        Vector128<float> half = Sse.Max(value.GetLower(), value.GetUpper());
+        half = Sse.Max(half, Sse.Shuffle(half, half, 0b_01_00_11_10));
+        half = Sse.Max(half, Sse.Shuffle(half, half, 0b_10_11_00_01));
+        return half.ToScalar();
+    }
 }

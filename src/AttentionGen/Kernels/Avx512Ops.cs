@@ -71,4 +71,13 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> PowerOfTwoFromShifted(Vector512<float> shifted) =>
         Vector512.ShiftLeft(shifted.AsInt32() - Vector512.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector512<float> value) =>
+        Avx2Ops.MaxAcross(Avx.Max(value.GetLower(), value.GetUpper()));
 }

@@ -56,6 +56,12 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <summary>1/<paramref name="value"/>, and 0 where <paramref name="value"/> is 0 (NaN stays NaN).</summary>
     static abstract TVector ReciprocalOrZero(TVector value);
 
+    /// <summary>Sum of all lanes (lane order fixed per type, so results are deterministic).</summary>
+    static abstract float Sum(TVector value);
+
+    /// <summary>Maximum of all lanes.</summary>
+    static abstract float MaxAcross(TVector value);
+
     /// <summary>2ⁿ from <c>t = n + 1.5·2²³</c> with n an integer in [−127, 0]; n = −127 gives 0.</summary>
     static abstract TVector PowerOfTwoFromShifted(TVector shifted);
 }

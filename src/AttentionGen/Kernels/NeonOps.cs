@@ -72,4 +72,12 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> PowerOfTwoFromShifted(Vector128<float> shifted) =>
         Vector128.ShiftLeft(shifted.AsInt32() - Vector128.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
 }

@@ -62,4 +62,12 @@ public readonly struct ScalarOps : IVectorOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float PowerOfTwoFromShifted(float shifted) =>
         BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) - VectorMath.ShiftedExponentBias) << 23);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float value) => value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(float value) => value;
 }

@@ -1,0 +1,176 @@
+using System.Runtime.CompilerServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// Attention for a few query rows against many keys (decoding): the head dimension lives in vector lanes and
+/// each row streams its keys once. Used by generated kernels whose rows per key/value head are too few to fill
+/// a panel of lanes. Shape-independent: written once, for every vector type.
+/// </summary>
+public static class RowAttention
+{
+    /// <summary><c>scores[j] = scale · q·k[j]</c> for <paramref name="count"/> keys, four keys at a time.</summary>
+    /// <param name="query">The query row (<paramref name="headDim"/> floats).</param>
+    /// <param name="keys">The first key row.</param>
+    /// <param name="keyStride">Elements between key rows.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Scores<TOps, TVector>(ref float query, ref float keys, int keyStride, int count, int headDim,
+        float scale, ref float scores)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int vectorEnd = headDim - headDim % TOps.Width;
+        int j = 0;
+        for (; j + 4 <= count; j += 4)
+        {
+            ref float k0 = ref Unsafe.Add(ref keys, j * keyStride);
+            ref float k1 = ref Unsafe.Add(ref k0, keyStride);
+            ref float k2 = ref Unsafe.Add(ref k1, keyStride);
+            ref float k3 = ref Unsafe.Add(ref k2, keyStride);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            {
+                TVector q = TOps.Load(ref query, d);
+                a0 = TOps.MultiplyAdd(q, TOps.Load(ref k0, d), a0);
+                a1 = TOps.MultiplyAdd(q, TOps.Load(ref k1, d), a1);
+                a2 = TOps.MultiplyAdd(q, TOps.Load(ref k2, d), a2);
+                a3 = TOps.MultiplyAdd(q, TOps.Load(ref k3, d), a3);
+            }
+
+            float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
+            for (int d = vectorEnd; d < headDim; d++)
+            {
+                float q = Unsafe.Add(ref query, d);
+                s0 += q * Unsafe.Add(ref k0, d);
+                s1 += q * Unsafe.Add(ref k1, d);
+                s2 += q * Unsafe.Add(ref k2, d);
+                s3 += q * Unsafe.Add(ref k3, d);
+            }
+
+            Unsafe.Add(ref scores, j) = s0 * scale;
+            Unsafe.Add(ref scores, j + 1) = s1 * scale;
+            Unsafe.Add(ref scores, j + 2) = s2 * scale;
+            Unsafe.Add(ref scores, j + 3) = s3 * scale;
+        }
+
+        for (; j < count; j++)
+        {
+            ref float k = ref Unsafe.Add(ref keys, j * keyStride);
+            TVector a = default;
+            for (int d = 0; d < vectorEnd; d += TOps.Width)
+                a = TOps.MultiplyAdd(TOps.Load(ref query, d), TOps.Load(ref k, d), a);
+            float s = TOps.Sum(a);
+            for (int d = vectorEnd; d < headDim; d++)
+                s += Unsafe.Add(ref query, d) * Unsafe.Add(ref k, d);
+            Unsafe.Add(ref scores, j) = s * scale;
+        }
+    }
+
+    /// <summary>
+    /// Folds a block of scores into the row's running max and sum, overwrites them with <c>exp(s − max)</c>,
+    /// and returns the factor the row's accumulator must be rescaled by (0 for the first block).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float UpdateRow<TOps, TVector>(ref float scores, int count, ref float runningMax, ref float runningSum)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int vectorEnd = count - count % TOps.Width;
+        TVector blockMaxVector = TOps.Broadcast(float.NegativeInfinity);
+        for (int j = 0; j < vectorEnd; j += TOps.Width)
+            blockMaxVector = TOps.Max(blockMaxVector, TOps.Load(ref scores, j));
+        float blockMax = TOps.MaxAcross(blockMaxVector);
+        for (int j = vectorEnd; j < count; j++)
+            blockMax = ScalarOps.Max(blockMax, Unsafe.Add(ref scores, j));
+
+        float oldMax = runningMax;
+        float newMax = ScalarOps.Max(oldMax, blockMax);
+        // A row that has seen only −∞ scores subtracts 0 instead, avoiding −∞ − −∞ = NaN.
+        float subtrahend = ScalarOps.ZeroWhereNegativeInfinity(newMax);
+        TVector sub = TOps.Broadcast(subtrahend);
+        TVector sumVector = default;
+        for (int j = 0; j < vectorEnd; j += TOps.Width)
+        {
+            TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(TOps.Load(ref scores, j), sub));
+            TOps.Store(p, ref scores, j);
+            sumVector = TOps.Add(sumVector, p);
+        }
+
+        float blockSum = TOps.Sum(sumVector);
+        for (int j = vectorEnd; j < count; j++)
+        {
+            float p = VectorMath.Exp<ScalarOps, float>(Unsafe.Add(ref scores, j) - subtrahend);
+            Unsafe.Add(ref scores, j) = p;
+            blockSum += p;
+        }
+
+        float alpha = VectorMath.Exp<ScalarOps, float>(oldMax - subtrahend);
+        runningSum = runningSum * alpha + blockSum;
+        runningMax = newMax;
+        return alpha;
+    }
+
+    /// <summary><c>acc = acc · alpha + Σⱼ p[j] · v[j]</c>, four vectors of the head dimension at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Accumulate<TOps, TVector>(ref float values, int valueStride, ref float probabilities, int count,
+        int headDim, float alpha, ref float accumulator)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Width;
+        int vectorEnd = headDim - headDim % w;
+        TVector scale = TOps.Broadcast(alpha);
+        int d = 0;
+        for (; d + 4 * w <= vectorEnd; d += 4 * w)
+        {
+            TVector a0 = TOps.Multiply(TOps.Load(ref accumulator, d), scale);
+            TVector a1 = TOps.Multiply(TOps.Load(ref accumulator, d + w), scale);
+            TVector a2 = TOps.Multiply(TOps.Load(ref accumulator, d + 2 * w), scale);
+            TVector a3 = TOps.Multiply(TOps.Load(ref accumulator, d + 3 * w), scale);
+            ref float v = ref Unsafe.Add(ref values, d);
+            for (int j = 0; j < count; j++)
+            {
+                TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
+                a0 = TOps.MultiplyAdd(p, TOps.Load(ref v, 0), a0);
+                a1 = TOps.MultiplyAdd(p, TOps.Load(ref v, w), a1);
+                a2 = TOps.MultiplyAdd(p, TOps.Load(ref v, 2 * w), a2);
+                a3 = TOps.MultiplyAdd(p, TOps.Load(ref v, 3 * w), a3);
+                v = ref Unsafe.Add(ref v, valueStride);
+            }
+
+            TOps.Store(a0, ref accumulator, d);
+            TOps.Store(a1, ref accumulator, d + w);
+            TOps.Store(a2, ref accumulator, d + 2 * w);
+            TOps.Store(a3, ref accumulator, d + 3 * w);
+        }
+
+        for (; d < vectorEnd; d += w)
+        {
+            TVector a = TOps.Multiply(TOps.Load(ref accumulator, d), scale);
+            ref float v = ref Unsafe.Add(ref values, d);
+            for (int j = 0; j < count; j++)
+            {
+                a = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref probabilities, j)), TOps.Load(ref v, 0), a);
+                v = ref Unsafe.Add(ref v, valueStride);
+            }
+
+            TOps.Store(a, ref accumulator, d);
+        }
+
+        for (; d < headDim; d++)
+        {
+            float a = Unsafe.Add(ref accumulator, d) * alpha;
+            for (int j = 0; j < count; j++)
+                a += Unsafe.Add(ref probabilities, j) * Unsafe.Add(ref values, j * valueStride + d);
+            Unsafe.Add(ref accumulator, d) = a;
+        }
+    }
+
+    /// <summary>Writes a finished row, <c>output[d] = acc[d] / sum</c>, or zeros for a row that attended no key.</summary>
+    public static void WriteRow(ref float accumulator, float sum, int headDim, ref float output)
+    {
+        float factor = ScalarOps.ReciprocalOrZero(sum);
+        for (int d = 0; d < headDim; d++)
+            Unsafe.Add(ref output, d) = Unsafe.Add(ref accumulator, d) * factor;
+    }
+}
