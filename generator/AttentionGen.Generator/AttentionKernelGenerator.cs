@@ -24,6 +24,7 @@ public sealed class AttentionKernelGenerator : IIncrementalGenerator
         public const string Target = "Target";
         public const string Plan = "Plan";
         public const string Render = "Render";
+        public const string Aot = "Aot";
     }
 
     /// <inheritdoc/>
@@ -52,6 +53,20 @@ public sealed class AttentionKernelGenerator : IIncrementalGenerator
                 ? new RenderResult(null, null, result.Diagnostics)
                 : new RenderResult(KernelEmitter.HintName(result.Plan.Spec), KernelEmitter.Emit(result.Plan), result.Diagnostics))
             .WithTrackingName(Steps.Render);
+
+        // A NativeAOT build for the x86-64 baseline silently runs every kernel on its scalar path: say so once.
+        IncrementalValueProvider<bool> pinsScalarPath = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => AotSettings.From(options.GlobalOptions).PinsScalarPath)
+            .WithTrackingName(Steps.Aot);
+        IncrementalValueProvider<bool> anyKernel = parsed
+            .Where(static result => result.Spec is not null)
+            .Collect()
+            .Select(static (kernels, _) => kernels.Length > 0);
+        context.RegisterSourceOutput(pinsScalarPath.Combine(anyKernel), static (output, pair) =>
+        {
+            if (pair.Left && pair.Right)
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AotScalarPath, Location.None));
+        });
 
         context.RegisterSourceOutput(rendered, static (output, result) =>
         {

@@ -1,0 +1,52 @@
+using System;
+
+namespace AttentionGen.Benchmarks.Peers;
+
+/// <summary>Every implementation the harnesses compare.</summary>
+public enum PeerKind
+{
+    Generated,
+    GeneratedParallel,
+    OnnxMha,
+    OnnxMatMulSoftmax,
+    TensorPrimitives,
+    Naive,
+}
+
+/// <summary>Creates an implementation for a shape and checks it against the reference before handing it out.</summary>
+public static class PeerFactory
+{
+    /// <summary>Why <paramref name="kind"/> cannot run <paramref name="shape"/>, or null if it can.</summary>
+    public static string? Unsupported(PeerKind kind, AttentionShape shape) => kind switch
+    {
+        PeerKind.OnnxMha => OnnxAttentionModels.Unsupported(OnnxVariant.FusedOp, shape),
+        PeerKind.OnnxMatMulSoftmax => OnnxAttentionModels.Unsupported(OnnxVariant.MatMulSoftmax, shape),
+        _ => null,
+    };
+
+    /// <summary>A verified implementation; throws <see cref="NotSupportedException"/> if it cannot express the shape
+    /// and <see cref="InvalidOperationException"/> if its result is wrong.</summary>
+    public static IAttentionPeer Create(PeerKind kind, ShapeCase shapeCase, PeerInputs inputs)
+    {
+        AttentionShape s = shapeCase.Shape;
+        IAttentionPeer peer = kind switch
+        {
+            PeerKind.Generated => new GeneratedKernel("Generated", shapeCase.Forward, s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.GeneratedParallel => new GeneratedKernel("Generated parallel", shapeCase.ForwardParallel, s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.OnnxMha => new OnnxAttention(OnnxVariant.FusedOp, s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.OnnxMatMulSoftmax => new OnnxAttention(OnnxVariant.MatMulSoftmax, s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.TensorPrimitives => new TensorPrimitivesAttention(s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.Naive => new NaiveAttention(s, inputs.Query, inputs.Key, inputs.Value),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+        try
+        {
+            return inputs.Verify(peer);
+        }
+        catch
+        {
+            peer.Dispose();
+            throw;
+        }
+    }
+}

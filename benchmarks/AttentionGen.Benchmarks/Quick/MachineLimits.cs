@@ -1,0 +1,160 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace AttentionGen.Benchmarks.Quick;
+
+/// <summary>
+/// The two ceilings the quick run measures on this machine, in the same process and minute as the kernels, so
+/// "% of peak" is against what the core actually delivers now (the machine is a shared KVM guest):
+/// one core's FP32 FMA throughput, and the DRAM read bandwidth one core pulls.
+/// </summary>
+public sealed record MachineLimits(double PeakGflops, string PeakVector, double DramGBps)
+{
+    private const int Repetitions = 7;
+
+    /// <summary>Measures both; takes about two seconds and briefly 512 MB of memory.</summary>
+    public static MachineLimits Measure()
+    {
+        (double peak, string vector) = MeasurePeak();
+        return new MachineLimits(peak, vector, MeasureDram());
+    }
+
+    private static (double Gflops, string Vector) MeasurePeak()
+    {
+        string vector = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "Vector128";
+        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+        const long iterations = 1 << 22;
+        double flops = 2.0 * lanes * FmaAccumulators * iterations;
+        Fma(1000); // compiled fully optimized already (AggressiveOptimization); this only pages the code in
+        double best = Median(Repetitions, () => Fma(iterations));
+        return (flops / best / 1e9, vector);
+    }
+
+    private static double MeasureDram()
+    {
+        // 512 MB: 16× the 32 MB L3, so nearly every load misses every cache.
+        float[] data = GC.AllocateUninitializedArray<float>(128 << 20);
+        Array.Fill(data, 1f); // touch every page first: page faults are not bandwidth
+        Sum(data);
+        double seconds = Median(5, () => Sum(data));
+        return (double)data.Length * sizeof(float) / seconds / 1e9;
+    }
+
+    private static double Median(int repetitions, Func<float> run)
+    {
+        double[] seconds = new double[repetitions];
+        float sink = 0;
+        for (int r = 0; r < repetitions; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            sink += run();
+            seconds[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        GC.KeepAlive(sink);
+        Array.Sort(seconds);
+        return seconds[repetitions / 2];
+    }
+
+    private const int FmaAccumulators = 12;
+
+    // 12 independent FMA chains: Zen 4's FMA latency is 4 cycles and it retires one 512-bit (two 256-bit) FMA per
+    // cycle, so 4 chains (8 for Vector256) already saturate it; 12 leave headroom. acc·x + y with x just below 1
+    // stays finite forever.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static float Fma(long iterations)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> x = Vector512.Create(0.9999999f), y = Vector512.Create(1e-7f);
+            Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            Vector512<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            for (long i = 0; i < iterations; i++)
+            {
+                a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
+                a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
+                a4 = Vector512.FusedMultiplyAdd(a4, x, y); a5 = Vector512.FusedMultiplyAdd(a5, x, y);
+                a6 = Vector512.FusedMultiplyAdd(a6, x, y); a7 = Vector512.FusedMultiplyAdd(a7, x, y);
+                a8 = Vector512.FusedMultiplyAdd(a8, x, y); a9 = Vector512.FusedMultiplyAdd(a9, x, y);
+                a10 = Vector512.FusedMultiplyAdd(a10, x, y); a11 = Vector512.FusedMultiplyAdd(a11, x, y);
+            }
+
+            return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+        else
+        {
+            Vector256<float> x = Vector256.Create(0.9999999f), y = Vector256.Create(1e-7f);
+            Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            Vector256<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            for (long i = 0; i < iterations; i++)
+            {
+                a0 = Vector256.FusedMultiplyAdd(a0, x, y); a1 = Vector256.FusedMultiplyAdd(a1, x, y);
+                a2 = Vector256.FusedMultiplyAdd(a2, x, y); a3 = Vector256.FusedMultiplyAdd(a3, x, y);
+                a4 = Vector256.FusedMultiplyAdd(a4, x, y); a5 = Vector256.FusedMultiplyAdd(a5, x, y);
+                a6 = Vector256.FusedMultiplyAdd(a6, x, y); a7 = Vector256.FusedMultiplyAdd(a7, x, y);
+                a8 = Vector256.FusedMultiplyAdd(a8, x, y); a9 = Vector256.FusedMultiplyAdd(a9, x, y);
+                a10 = Vector256.FusedMultiplyAdd(a10, x, y); a11 = Vector256.FusedMultiplyAdd(a11, x, y);
+            }
+
+            return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+    }
+
+    // Eight independent vector sums so the adds never wait on each other; the loads are the only bottleneck.
+    private static float Sum(float[] data) =>
+        Vector512.IsHardwareAccelerated ? Sum512(data) : Sum256(data);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static float Sum512(float[] data)
+    {
+        ref float start = ref data[0];
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
+        int i = 0;
+        for (; i <= data.Length - 128; i += 128)
+        {
+            s0 += Vector512.LoadUnsafe(ref start, (nuint)i);
+            s1 += Vector512.LoadUnsafe(ref start, (nuint)(i + 16));
+            s2 += Vector512.LoadUnsafe(ref start, (nuint)(i + 32));
+            s3 += Vector512.LoadUnsafe(ref start, (nuint)(i + 48));
+            s4 += Vector512.LoadUnsafe(ref start, (nuint)(i + 64));
+            s5 += Vector512.LoadUnsafe(ref start, (nuint)(i + 80));
+            s6 += Vector512.LoadUnsafe(ref start, (nuint)(i + 96));
+            s7 += Vector512.LoadUnsafe(ref start, (nuint)(i + 112));
+        }
+
+        return Vector512.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7) + Tail(data, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static float Sum256(float[] data)
+    {
+        ref float start = ref data[0];
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
+        int i = 0;
+        for (; i <= data.Length - 64; i += 64)
+        {
+            s0 += Vector256.LoadUnsafe(ref start, (nuint)i);
+            s1 += Vector256.LoadUnsafe(ref start, (nuint)(i + 8));
+            s2 += Vector256.LoadUnsafe(ref start, (nuint)(i + 16));
+            s3 += Vector256.LoadUnsafe(ref start, (nuint)(i + 24));
+            s4 += Vector256.LoadUnsafe(ref start, (nuint)(i + 32));
+            s5 += Vector256.LoadUnsafe(ref start, (nuint)(i + 40));
+            s6 += Vector256.LoadUnsafe(ref start, (nuint)(i + 48));
+            s7 += Vector256.LoadUnsafe(ref start, (nuint)(i + 56));
+        }
+
+        return Vector256.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7) + Tail(data, i);
+    }
+
+    private static float Tail(float[] data, int from)
+    {
+        float tail = 0;
+        for (int i = from; i < data.Length; i++)
+            tail += data[i];
+        return tail;
+    }
+}

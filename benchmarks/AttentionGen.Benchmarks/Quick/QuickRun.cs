@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using AttentionGen.Benchmarks.Peers;
+
+namespace AttentionGen.Benchmarks.Quick;
+
+/// <summary>
+/// <c>--quick [--out DIR] [--shapes abc…] [--rounds N]</c>: every shape a–h, the generated kernel and its peers
+/// timed side by side in this one process on one thread, against the machine's measured FMA peak and DRAM
+/// bandwidth. A few minutes instead of BenchmarkDotNet's hour; ratios within one run are what to read.
+/// </summary>
+public static class QuickRun
+{
+    // Implementations in table and chart order. Naive runs only where it is quick enough (shape e).
+    private static readonly PeerKind[] SingleThreaded =
+        [PeerKind.Generated, PeerKind.OnnxMha, PeerKind.OnnxMatMulSoftmax, PeerKind.TensorPrimitives, PeerKind.Naive];
+
+    private static readonly TimeSpan Warmup = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(40);
+
+    public static int Run(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
+        string shapes = Option(args, "--shapes") ?? "abcdefgh";
+        int rounds = int.Parse(Option(args, "--rounds") ?? "9", CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+
+        Console.WriteLine($"AttentionGen quick comparison: {ShapeA.ActivePath} path, {Environment.ProcessorCount} cores, " +
+                          $".NET {Environment.Version}; {rounds} interleaved rounds of ≥ {Batch.TotalMilliseconds} ms batches.");
+        MachineLimits limits = MachineLimits.Measure();
+        Console.WriteLine($"Measured: FP32 FMA peak {limits.PeakGflops:F1} GFLOP/s ({limits.PeakVector}), DRAM read {limits.DramGBps:F1} GB/s.");
+
+        var results = new List<ShapeTimes>();
+        foreach (ShapeCase c in ShapeCases.All)
+        {
+            if (!shapes.Contains(c.Id, StringComparison.Ordinal))
+                continue;
+            ShapeTimes times = MeasureShape(c, rounds);
+            results.Add(times);
+            Console.WriteLine();
+            Console.Write(PerfReport.ShapeTable(times, limits));
+        }
+
+        var all = new QuickResults(limits, ShapeA.ActivePath.ToString(), rounds, results);
+        Console.WriteLine();
+        Console.Write(PerfReport.ParallelTable(all));
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "perf.md"), PerfReport.Markdown(all));
+        File.WriteAllText(Path.Combine(outDir, "perf.csv"), PerfReport.Csv(all));
+        File.WriteAllText(Path.Combine(outDir, "perf.svg"), PerfChart.Svg(all));
+        Console.WriteLine();
+        Console.WriteLine($"Wrote perf.md, perf.csv, perf.svg to {Path.GetFullPath(outDir)} in {clock.Elapsed.TotalSeconds:F0} s.");
+        return 0;
+    }
+
+    private static ShapeTimes MeasureShape(ShapeCase c, int rounds)
+    {
+        var inputs = new PeerInputs(c.Shape);
+        var notes = new List<string>();
+        var peers = new List<IAttentionPeer>();
+        var kinds = new List<PeerKind>(SingleThreaded);
+        if (c.Id != "e")
+            kinds.Remove(PeerKind.Naive);
+        if (c.Id is "c" or "d" or "f")
+            kinds.Add(PeerKind.GeneratedParallel);
+        try
+        {
+            foreach (PeerKind kind in kinds)
+            {
+                if (PeerFactory.Unsupported(kind, c.Shape) is string reason)
+                {
+                    notes.Add($"{kind}: not run — {reason}.");
+                    continue;
+                }
+
+                IAttentionPeer peer = PeerFactory.Create(kind, c, inputs); // throws if its result is wrong
+                peers.Add(peer);
+                if (peer is OnnxAttention { OpName: not "MultiHeadAttention" and not "MatMul+Softmax" } onnx)
+                    notes.Add($"{peer.Name} runs com.microsoft.{onnx.OpName}: MultiHeadAttention has no KV-head grouping.");
+            }
+
+            var contenders = peers.ConvertAll(p => new Contender(p.Name, p.Run));
+            InterleavedTimer.Measure(contenders, rounds, Warmup, Batch);
+            return new ShapeTimes(c, contenders.ConvertAll(t => new ImplementationTime(t.Name, t.Median)), notes);
+        }
+        finally
+        {
+            foreach (IAttentionPeer peer in peers)
+                peer.Dispose();
+            GC.Collect();
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+
+    // docs/perf is relative to the repository, wherever `dotnet run` is started from inside it.
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AttentionGen.sln")))
+                return dir.FullName;
+        return Environment.CurrentDirectory;
+    }
+}
