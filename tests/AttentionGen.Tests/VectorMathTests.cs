@@ -90,4 +90,31 @@ public class VectorMathTests
         Assert.Equal(1f, y[6]);
         Assert.True(y[7] > 0 && Math.Abs(y[7] - Math.Exp(-87.3f)) / Math.Exp(-87.3f) < 1e-6);
     }
+
+    private static Action<float[], float[]>? TransposeOf(string path) => path switch
+    {
+        "Avx512" when Avx512Ops.IsSupported => (s, d) => Avx512Ops.TransposeSquare(ref s[0], ref d[0]),
+        "Avx2" when Avx2Ops.IsSupported => (s, d) => Avx2Ops.TransposeSquare(ref s[0], ref d[0]),
+        "Neon" when NeonOps.IsSupported => (s, d) => NeonOps.TransposeSquare(ref s[0], ref d[0]),
+        "Scalar" => (s, d) => ScalarOps.TransposeSquare(ref s[0], ref d[0]),
+        _ => null,
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void TransposeSquareTransposes(string path)
+    {
+        Action<float[], float[]>? transpose = TransposeOf(path);
+        Assert.SkipWhen(transpose is null, $"{path} is not supported here");
+        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        float[] source = new float[w * w], destination = new float[w * w];
+        for (int i = 0; i < source.Length; i++)
+            source[i] = i;
+        transpose!(source, destination);
+        for (int row = 0; row < w; row++)
+        {
+            for (int column = 0; column < w; column++)
+                Assert.Equal(source[column * w + row], destination[row * w + column]);
+        }
+    }
 }

@@ -236,41 +236,5 @@ internal static class KernelEmitter
         w.Line(headMajor
             ? "public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;"
             : "public static int KeyOffset(int kvHead, int position) => (position * KvHeads + kvHead) * HeadDim;");
-        w.Line();
-
-        w.Line("/// <summary>Packs a panel's query rows transposed and scaled, Qᵀ[d][lane] = Scale · q[row][d]; lanes past the last row are zero.</summary>");
-        using (w.Block($"public static void PackQueries({ReadOnlySpan} query, int kvHead, int firstRow, int rows, ref float panel, int panelLanes)"))
-        {
-            w.Line($"ref float queries = ref {MemoryMarshal}.GetReference(query);");
-            using (w.Block("for (int lane = 0; lane < panelLanes; lane++)"))
-            {
-                using (w.Block("if (lane < rows)"))
-                {
-                    w.Line($"ref float source = ref {Unsafe}.Add(ref queries, QueryOffset(kvHead, firstRow + lane));");
-                    w.Line("for (int d = 0; d < HeadDim; d++)");
-                    w.Line($"    {Unsafe}.Add(ref panel, d * panelLanes + lane) = {Unsafe}.Add(ref source, d) * Scale;");
-                }
-
-                w.Line("else");
-                w.Line("{");
-                w.Line("    for (int d = 0; d < HeadDim; d++)");
-                w.Line($"        {Unsafe}.Add(ref panel, d * panelLanes + lane) = 0f;");
-                w.Line("}");
-            }
-        }
-
-        w.Line();
-        w.Line("/// <summary>Writes a panel's rows, O[row][d] = Oᵀ[d][lane] · factor[lane].</summary>");
-        using (w.Block($"public static void WriteOutput({Span} output, int kvHead, int firstRow, int rows, ref float accumulator, ref float factors, int panelLanes)"))
-        {
-            w.Line($"ref float outputs = ref {MemoryMarshal}.GetReference(output);");
-            using (w.Block("for (int lane = 0; lane < rows; lane++)"))
-            {
-                w.Line($"ref float destination = ref {Unsafe}.Add(ref outputs, QueryOffset(kvHead, firstRow + lane));");
-                w.Line($"float factor = {Unsafe}.Add(ref factors, lane);");
-                w.Line("for (int d = 0; d < HeadDim; d++)");
-                w.Line($"    {Unsafe}.Add(ref destination, d) = {Unsafe}.Add(ref accumulator, d * panelLanes + lane) * factor;");
-            }
-        }
     }
 }

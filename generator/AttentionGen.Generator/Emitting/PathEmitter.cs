@@ -87,16 +87,23 @@ internal static class PathEmitter
                 w.Line($"ref float {names[0]} = ref {Unsafe}.Add(ref start, {names[1]});");
             }
 
+            w.Line($"ref float queries = ref {MemoryMarshal}.GetReference(query);");
             w.Line($"ref float keys = ref {MemoryMarshal}.GetReference(key);");
             w.Line($"ref float values = ref {MemoryMarshal}.GetReference(value);");
+            w.Line($"ref float outputs = ref {MemoryMarshal}.GetReference(output);");
+            w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
+            w.Line("Span<float> blocks = stackalloc float[2 * Width * Width];");
             using (w.Block("for (int item = firstItem; item < WorkItems; item += step)"))
             {
                 w.Line("int kvHead = item / Panels;");
                 w.Line("int firstRow = item % Panels * PanelLanes;");
                 w.Line("int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);");
+                w.Line("for (int lane = 0; lane < rows; lane++)");
+                w.Line("    rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);");
+                w.Line("ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);");
                 w.Line();
-                w.Line("// Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line("PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);");
+                w.Line("// Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                w.Line($"PanelTranspose.PackRows{generic}(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);");
                 w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
@@ -173,7 +180,7 @@ internal static class PathEmitter
                 w.Line();
                 w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
                 w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                w.Line("WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);");
+                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);");
             }
 
             if (!path.ScratchOnStack)

@@ -62,6 +62,10 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <summary>Maximum of all lanes.</summary>
     static abstract float MaxAcross(TVector value);
 
+    /// <summary>Transposes a <see cref="Width"/> × <see cref="Width"/> block: row k of <paramref name="destination"/>
+    /// is column k of <paramref name="source"/>. Both are <c>Width</c> contiguous rows of <c>Width</c> floats.</summary>
+    static abstract void TransposeSquare(ref float source, ref float destination);
+
     /// <summary>2ⁿ from <c>t = n + 1.5·2²³</c> with n an integer in [−127, 0]; n = −127 gives 0.</summary>
     static abstract TVector PowerOfTwoFromShifted(TVector shifted);
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -80,4 +81,17 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeSquare(ref float source, ref float destination)
+    {
+        Vector128<float> r0 = Load(ref source, 0), r1 = Load(ref source, 4), r2 = Load(ref source, 8), r3 = Load(ref source, 12);
+        Vector128<float> t0 = AdvSimd.Arm64.ZipLow(r0, r2), t1 = AdvSimd.Arm64.ZipHigh(r0, r2);
+        Vector128<float> t2 = AdvSimd.Arm64.ZipLow(r1, r3), t3 = AdvSimd.Arm64.ZipHigh(r1, r3);
+        Store(AdvSimd.Arm64.ZipLow(t0, t2), ref destination, 0);
+        Store(AdvSimd.Arm64.ZipHigh(t0, t2), ref destination, 4);
+        Store(AdvSimd.Arm64.ZipLow(t1, t3), ref destination, 8);
+        Store(AdvSimd.Arm64.ZipHigh(t1, t3), ref destination, 12);
+    }
 }

@@ -70,4 +70,8 @@ public readonly struct ScalarOps : IVectorOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(float value) => value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeSquare(ref float source, ref float destination) => destination = source;
 }

@@ -198,39 +198,6 @@ namespace AttentionGen.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;
 
-        /// <summary>Packs a panel's query rows transposed and scaled, Qᵀ[d][lane] = Scale · q[row][d]; lanes past the last row are zero.</summary>
-        public static void PackQueries(ReadOnlySpan<float> query, int kvHead, int firstRow, int rows, ref float panel, int panelLanes)
-        {
-            ref float queries = ref MemoryMarshal.GetReference(query);
-            for (int lane = 0; lane < panelLanes; lane++)
-            {
-                if (lane < rows)
-                {
-                    ref float source = ref Unsafe.Add(ref queries, QueryOffset(kvHead, firstRow + lane));
-                    for (int d = 0; d < HeadDim; d++)
-                        Unsafe.Add(ref panel, d * panelLanes + lane) = Unsafe.Add(ref source, d) * Scale;
-                }
-                else
-                {
-                    for (int d = 0; d < HeadDim; d++)
-                        Unsafe.Add(ref panel, d * panelLanes + lane) = 0f;
-                }
-            }
-        }
-
-        /// <summary>Writes a panel's rows, O[row][d] = Oᵀ[d][lane] · factor[lane].</summary>
-        public static void WriteOutput(Span<float> output, int kvHead, int firstRow, int rows, ref float accumulator, ref float factors, int panelLanes)
-        {
-            ref float outputs = ref MemoryMarshal.GetReference(output);
-            for (int lane = 0; lane < rows; lane++)
-            {
-                ref float destination = ref Unsafe.Add(ref outputs, QueryOffset(kvHead, firstRow + lane));
-                float factor = Unsafe.Add(ref factors, lane);
-                for (int d = 0; d < HeadDim; d++)
-                    Unsafe.Add(ref destination, d) = Unsafe.Add(ref accumulator, d * panelLanes + lane) * factor;
-            }
-        }
-
         /// <summary>AVX-512 path: panels of 32 query rows in 2 × 16-lane vectors, 6-row register tiles.</summary>
         private static class Avx512Kernel
         {
@@ -268,16 +235,23 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float queries = ref MemoryMarshal.GetReference(query);
                 ref float keys = ref MemoryMarshal.GetReference(key);
                 ref float values = ref MemoryMarshal.GetReference(value);
+                ref float outputs = ref MemoryMarshal.GetReference(output);
+                Span<int> rowOffsets = stackalloc int[PanelLanes];
+                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
+                    for (int lane = 0; lane < rows; lane++)
+                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
+                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -316,7 +290,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);
+                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
                 }
             }
 
@@ -537,16 +511,23 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float queries = ref MemoryMarshal.GetReference(query);
                 ref float keys = ref MemoryMarshal.GetReference(key);
                 ref float values = ref MemoryMarshal.GetReference(value);
+                ref float outputs = ref MemoryMarshal.GetReference(output);
+                Span<int> rowOffsets = stackalloc int[PanelLanes];
+                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
+                    for (int lane = 0; lane < rows; lane++)
+                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
+                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -585,7 +566,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);
+                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
                 }
             }
 
@@ -806,16 +787,23 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float queries = ref MemoryMarshal.GetReference(query);
                 ref float keys = ref MemoryMarshal.GetReference(key);
                 ref float values = ref MemoryMarshal.GetReference(value);
+                ref float outputs = ref MemoryMarshal.GetReference(output);
+                Span<int> rowOffsets = stackalloc int[PanelLanes];
+                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
+                    for (int lane = 0; lane < rows; lane++)
+                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
+                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -854,7 +842,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);
+                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
                 }
             }
 
@@ -1185,16 +1173,23 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float queries = ref MemoryMarshal.GetReference(query);
                 ref float keys = ref MemoryMarshal.GetReference(key);
                 ref float values = ref MemoryMarshal.GetReference(value);
+                ref float outputs = ref MemoryMarshal.GetReference(output);
+                Span<int> rowOffsets = stackalloc int[PanelLanes];
+                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
+                    for (int lane = 0; lane < rows; lane++)
+                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
+                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PackQueries(query, kvHead, firstRow, rows, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<ScalarOps, float>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -1233,7 +1228,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    WriteOutput(output, kvHead, firstRow, rows, ref accumulator, ref sum, PanelLanes);
+                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
                 }
             }
 

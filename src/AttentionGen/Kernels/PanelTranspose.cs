@@ -1,0 +1,101 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// Moves a panel's rows in and out of the transposed scratch layout of the panel strategy
+/// (<c>[dim][lane]</c>), a vector-width square block at a time; leftover lanes and dims go one by one.
+/// </summary>
+public static class PanelTranspose
+{
+    /// <summary>Floats of scratch the block moves need: two <c>Width × Width</c> blocks.</summary>
+    public static int BlockFloats<TOps, TVector>()
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct => 2 * TOps.Width * TOps.Width;
+
+    /// <summary><c>panel[d][lane] = scale · source[rowOffsets[lane] + d]</c> for the panel's rows; lanes past the
+    /// rows are zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackRows<TOps, TVector>(ref float source, ReadOnlySpan<int> rowOffsets, int headDim, float scale,
+        ref float panel, int panelLanes, Span<float> blocks)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Width, rows = rowOffsets.Length;
+        int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
+        ref float rowsBlock = ref blocks[0];
+        ref float columnsBlock = ref blocks[w * w];
+        TVector scaleVector = TOps.Broadcast(scale);
+        for (int lane = 0; lane < fullLanes; lane += w)
+        {
+            for (int d = 0; d < fullDims; d += w)
+            {
+                for (int k = 0; k < w; k++)
+                    TOps.Store(TOps.Load(ref source, rowOffsets[lane + k] + d), ref rowsBlock, k * w);
+                TOps.TransposeSquare(ref rowsBlock, ref columnsBlock);
+                for (int k = 0; k < w; k++)
+                    TOps.Store(TOps.Multiply(TOps.Load(ref columnsBlock, k * w), scaleVector), ref panel, (d + k) * panelLanes + lane);
+            }
+
+            for (int k = 0; k < w; k++)
+                PackScalar(ref source, rowOffsets[lane + k], fullDims, headDim, scale, ref panel, panelLanes, lane + k);
+        }
+
+        for (int lane = fullLanes; lane < rows; lane++)
+            PackScalar(ref source, rowOffsets[lane], 0, headDim, scale, ref panel, panelLanes, lane);
+        for (int lane = rows; lane < panelLanes; lane++)
+        {
+            for (int d = 0; d < headDim; d++)
+                Unsafe.Add(ref panel, d * panelLanes + lane) = 0f;
+        }
+    }
+
+    /// <summary><c>destination[rowOffsets[lane] + d] = panel[d][lane] · factors[lane]</c> for the panel's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WriteRows<TOps, TVector>(ref float panel, int panelLanes, ref float factors, int headDim,
+        ref float destination, ReadOnlySpan<int> rowOffsets, Span<float> blocks)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Width, rows = rowOffsets.Length;
+        int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
+        ref float columnsBlock = ref blocks[0];
+        ref float rowsBlock = ref blocks[w * w];
+        for (int lane = 0; lane < fullLanes; lane += w)
+        {
+            for (int d = 0; d < fullDims; d += w)
+            {
+                for (int k = 0; k < w; k++)
+                    TOps.Store(TOps.Load(ref panel, (d + k) * panelLanes + lane), ref columnsBlock, k * w);
+                TOps.TransposeSquare(ref columnsBlock, ref rowsBlock);
+                for (int k = 0; k < w; k++)
+                {
+                    TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, lane + k));
+                    TOps.Store(TOps.Multiply(TOps.Load(ref rowsBlock, k * w), factor), ref destination, rowOffsets[lane + k] + d);
+                }
+            }
+
+            for (int k = 0; k < w; k++)
+                WriteScalar(ref panel, panelLanes, ref factors, fullDims, headDim, ref destination, rowOffsets[lane + k], lane + k);
+        }
+
+        for (int lane = fullLanes; lane < rows; lane++)
+            WriteScalar(ref panel, panelLanes, ref factors, 0, headDim, ref destination, rowOffsets[lane], lane);
+    }
+
+    private static void PackScalar(ref float source, int rowOffset, int firstDim, int headDim, float scale,
+        ref float panel, int panelLanes, int lane)
+    {
+        for (int d = firstDim; d < headDim; d++)
+            Unsafe.Add(ref panel, d * panelLanes + lane) = Unsafe.Add(ref source, rowOffset + d) * scale;
+    }
+
+    private static void WriteScalar(ref float panel, int panelLanes, ref float factors, int firstDim, int headDim,
+        ref float destination, int rowOffset, int lane)
+    {
+        float factor = Unsafe.Add(ref factors, lane);
+        for (int d = firstDim; d < headDim; d++)
+            Unsafe.Add(ref destination, rowOffset + d) = Unsafe.Add(ref panel, d * panelLanes + lane) * factor;
+    }
+}
