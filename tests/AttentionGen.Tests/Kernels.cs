@@ -76,4 +76,8 @@ namespace AttentionGen.Tests.Matrix
 
     [AttentionKernel(SeqLen = 3, KvLen = 50, Heads = 2, HeadDim = 20, Causal = true)]
     public static partial class FewRowsCausal { }
+
+    // Scratch above the stack cap on every vector path: rented from the array pool.
+    [AttentionKernel(SeqLen = 20, KvLen = 30, Heads = 1, HeadDim = 1100, Scale = 0.02f)]
+    public static partial class RentedScratch { }
 }

@@ -74,23 +74,14 @@ internal static class PathEmitter
         string generic = $"<{ops}, {path.Profile.VectorType}>";
         string softmax = "OnlineSoftmax";
 
-        w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
-        if (plan.SkipLocalsInit)
-            w.Line("[SkipLocalsInit]");
-        w.Line(Optimize);
-        using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
+        using (BeginRun(w, plan, path))
         {
-            WriteScratch(w, path);
             foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt" })
             {
                 string[] names = part.Split(' ');
                 w.Line($"ref float {names[0]} = ref {Unsafe}.Add(ref start, {names[1]});");
             }
 
-            w.Line($"ref float queries = ref {MemoryMarshal}.GetReference(query);");
-            w.Line($"ref float keys = ref {MemoryMarshal}.GetReference(key);");
-            w.Line($"ref float values = ref {MemoryMarshal}.GetReference(value);");
-            w.Line($"ref float outputs = ref {MemoryMarshal}.GetReference(output);");
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
             w.Line("Span<float> blocks = stackalloc float[2 * Width * Width];");
             using (w.Block("for (int item = firstItem; item < WorkItems; item += step)"))
@@ -103,7 +94,7 @@ internal static class PathEmitter
                 w.Line("ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);");
                 w.Line();
                 w.Line("// Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line($"PanelTranspose.PackRows{generic}(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);");
+                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);");
                 w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
@@ -130,8 +121,8 @@ internal static class PathEmitter
                     w.Line(s.Causal
                         ? "int unmasked = Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
                         : "int unmasked = count;");
-                    w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keys, KeyOffset(kvHead, blockStart));");
-                    w.Line($"ref float valueRows = ref {Unsafe}.Add(ref values, KeyOffset(kvHead, blockStart));");
+                    w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
+                    w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
                     w.Line();
                     w.Line("// 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the");
                     w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
@@ -180,11 +171,9 @@ internal static class PathEmitter
                 w.Line();
                 w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
                 w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);");
+                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);");
             }
 
-            if (!path.ScratchOnStack)
-                w.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
         }
     }
 
@@ -209,18 +198,9 @@ internal static class PathEmitter
             w.Line("private const int StateAt = ScoresAt + KeyBlock;          // [RowsPerKvHead][RowState]");
             w.Line("private const int ScratchFloats = StateAt + RowsPerKvHead * RowState;");
             w.Line();
-            w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
-            if (plan.SkipLocalsInit)
-                w.Line("[SkipLocalsInit]");
-            w.Line(Optimize);
-            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
+            using (BeginRun(w, plan, path))
             {
-                WriteScratch(w, path);
                 w.Line($"ref float scores = ref {Unsafe}.Add(ref start, ScoresAt);");
-                w.Line($"ref float queries = ref {MemoryMarshal}.GetReference(query);");
-                w.Line($"ref float keys = ref {MemoryMarshal}.GetReference(key);");
-                w.Line($"ref float values = ref {MemoryMarshal}.GetReference(value);");
-                w.Line($"ref float outputs = ref {MemoryMarshal}.GetReference(output);");
                 if (s.Causal)
                     w.Line("int offset = kvLength - SeqLen; // causal, bottom-right: row r attends keys j <= r / GroupSize + offset");
                 using (w.Block("for (int kvHead = firstItem; kvHead < WorkItems; kvHead += step)"))
@@ -237,8 +217,8 @@ internal static class PathEmitter
                     w.Line("// Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.");
                     using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
                     {
-                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keys, KeyOffset(kvHead, blockStart));");
-                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref values, KeyOffset(kvHead, blockStart));");
+                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
+                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
                         using (w.Block("for (int row = 0; row < RowsPerKvHead; row++)"))
                         {
                             w.Line(s.Causal
@@ -251,7 +231,7 @@ internal static class PathEmitter
                             }
 
                             w.Line($"ref float rowState = ref {Unsafe}.Add(ref MemoryMarshal.GetReference(state), row * RowState);");
-                            w.Line($"RowAttention.Scores{generic}(ref {Unsafe}.Add(ref queries, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);");
+                            w.Line($"RowAttention.Scores{generic}(ref {Unsafe}.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);");
                             w.Line($"float alpha = RowAttention.UpdateRow{generic}(ref scores, count, ref rowState, ref {Unsafe}.Add(ref rowState, 1));");
                             w.Line($"RowAttention.Accumulate{generic}(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref {Unsafe}.Add(ref rowState, 2));");
                         }
@@ -259,12 +239,35 @@ internal static class PathEmitter
 
                     w.Line();
                     w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
-                    w.Line($"    RowAttention.WriteRow(ref state[row * RowState + 2], state[row * RowState + 1], HeadDim, ref {Unsafe}.Add(ref outputs, QueryOffset(kvHead, row)));");
+                    w.Line($"    RowAttention.WriteRow(ref state[row * RowState + 2], state[row * RowState + 1], HeadDim, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, row)));");
                 }
 
-                if (!path.ScratchOnStack)
-                    w.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
             }
+        }
+    }
+
+    /// <summary>Opens a path's <c>Run</c> method: its scratch (stack or pool) and refs to the four spans. The
+    /// scope's end returns rented scratch.</summary>
+    private static RunScope BeginRun(SourceWriter w, KernelPlan plan, PathPlan path)
+    {
+        w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
+        if (plan.SkipLocalsInit)
+            w.Line("[SkipLocalsInit]");
+        w.Line(Optimize);
+        var scope = new RunScope(w, path, w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"));
+        WriteScratch(w, path);
+        foreach (string span in new[] { "query", "key", "value", "output" })
+            w.Line($"ref float {span}Start = ref {MemoryMarshal}.GetReference({span});");
+        return scope;
+    }
+
+    private readonly struct RunScope(SourceWriter writer, PathPlan path, SourceWriter.Scope method) : System.IDisposable
+    {
+        public void Dispose()
+        {
+            if (!path.ScratchOnStack)
+                writer.Line("System.Buffers.ArrayPool<float>.Shared.Return(rented);");
+            method.Dispose();
         }
     }
 

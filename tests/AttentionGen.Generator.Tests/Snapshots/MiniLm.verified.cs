@@ -229,16 +229,16 @@ namespace AttentionGen.Generated
             {
                 Span<float> scratch = stackalloc float[ScratchFloats];
                 ref float start = ref MemoryMarshal.GetReference(scratch);
+                ref float queryStart = ref MemoryMarshal.GetReference(query);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
                 ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
                 ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
                 ref float scores = ref Unsafe.Add(ref start, ScoresAt);
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float queries = ref MemoryMarshal.GetReference(query);
-                ref float keys = ref MemoryMarshal.GetReference(key);
-                ref float values = ref MemoryMarshal.GetReference(value);
-                ref float outputs = ref MemoryMarshal.GetReference(output);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
@@ -251,7 +251,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -261,8 +261,8 @@ namespace AttentionGen.Generated
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keys, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref values, KeyOffset(kvHead, blockStart));
+                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
+                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
@@ -290,7 +290,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
+                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
                 }
             }
 
@@ -505,16 +505,16 @@ namespace AttentionGen.Generated
             {
                 Span<float> scratch = stackalloc float[ScratchFloats];
                 ref float start = ref MemoryMarshal.GetReference(scratch);
+                ref float queryStart = ref MemoryMarshal.GetReference(query);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
                 ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
                 ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
                 ref float scores = ref Unsafe.Add(ref start, ScoresAt);
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float queries = ref MemoryMarshal.GetReference(query);
-                ref float keys = ref MemoryMarshal.GetReference(key);
-                ref float values = ref MemoryMarshal.GetReference(value);
-                ref float outputs = ref MemoryMarshal.GetReference(output);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
@@ -527,7 +527,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -537,8 +537,8 @@ namespace AttentionGen.Generated
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keys, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref values, KeyOffset(kvHead, blockStart));
+                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
+                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
@@ -566,7 +566,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
+                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
                 }
             }
 
@@ -781,16 +781,16 @@ namespace AttentionGen.Generated
             {
                 Span<float> scratch = stackalloc float[ScratchFloats];
                 ref float start = ref MemoryMarshal.GetReference(scratch);
+                ref float queryStart = ref MemoryMarshal.GetReference(query);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
                 ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
                 ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
                 ref float scores = ref Unsafe.Add(ref start, ScoresAt);
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float queries = ref MemoryMarshal.GetReference(query);
-                ref float keys = ref MemoryMarshal.GetReference(key);
-                ref float values = ref MemoryMarshal.GetReference(value);
-                ref float outputs = ref MemoryMarshal.GetReference(output);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
@@ -803,7 +803,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -813,8 +813,8 @@ namespace AttentionGen.Generated
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keys, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref values, KeyOffset(kvHead, blockStart));
+                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
+                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
@@ -842,7 +842,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
+                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
                 }
             }
 
@@ -1167,16 +1167,16 @@ namespace AttentionGen.Generated
             {
                 Span<float> scratch = stackalloc float[ScratchFloats];
                 ref float start = ref MemoryMarshal.GetReference(scratch);
+                ref float queryStart = ref MemoryMarshal.GetReference(query);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
                 ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
                 ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
                 ref float scores = ref Unsafe.Add(ref start, ScoresAt);
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float queries = ref MemoryMarshal.GetReference(query);
-                ref float keys = ref MemoryMarshal.GetReference(key);
-                ref float values = ref MemoryMarshal.GetReference(value);
-                ref float outputs = ref MemoryMarshal.GetReference(output);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
@@ -1189,7 +1189,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queries, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -1199,8 +1199,8 @@ namespace AttentionGen.Generated
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keys, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref values, KeyOffset(kvHead, blockStart));
+                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
+                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
@@ -1228,7 +1228,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputs, panelRows, blocks);
+                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
                 }
             }
 
