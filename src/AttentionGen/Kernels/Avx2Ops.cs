@@ -60,11 +60,6 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> ZeroWhereNegativeInfinity(Vector256<float> value) =>
-        Vector256.AndNot(value, Vector256.Equals(value, Vector256.Create(float.NegativeInfinity)));
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ReciprocalOrZero(Vector256<float> value) =>
         Vector256.AndNot(Avx.Divide(Vector256<float>.One, value), Vector256.Equals(value, Vector256<float>.Zero));
 

@@ -60,11 +60,6 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ZeroWhereNegativeInfinity(Vector512<float> value) =>
-        Vector512.AndNot(value, Vector512.Equals(value, Vector512.Create(float.NegativeInfinity)));
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ReciprocalOrZero(Vector512<float> value) =>
         Vector512.AndNot(Avx512F.Divide(Vector512<float>.One, value), Vector512.Equals(value, Vector512<float>.Zero));
 

@@ -50,9 +50,6 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <paramref name="otherwise"/> in the other lanes (a bitwise select: NaN lanes are replaced too).</summary>
     static abstract TVector SelectWhereAtMost(float position, TVector limits, TVector value, TVector otherwise);
 
-    /// <summary>0 where <paramref name="value"/> is −∞, <paramref name="value"/> elsewhere.</summary>
-    static abstract TVector ZeroWhereNegativeInfinity(TVector value);
-
     /// <summary>1/<paramref name="value"/>, and 0 where <paramref name="value"/> is 0 (NaN stays NaN).</summary>
     static abstract TVector ReciprocalOrZero(TVector value);
 

@@ -61,11 +61,6 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> ZeroWhereNegativeInfinity(Vector128<float> value) =>
-        Vector128.AndNot(value, Vector128.Equals(value, Vector128.Create(float.NegativeInfinity)));
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> ReciprocalOrZero(Vector128<float> value) =>
         Vector128.AndNot(AdvSimd.Arm64.Divide(Vector128<float>.One, value), Vector128.Equals(value, Vector128<float>.Zero));
 

@@ -31,8 +31,12 @@ public static class OnlineSoftmax
         where TVector : struct
     {
         TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
+        TVector zero = TOps.Broadcast(0f);
         for (int lane = 0; lane < panelWidth; lane += TOps.Width)
         {
+            // Masked scores take no part in the max and get probability 0 by selection, never by arithmetic:
+            // so a lane whose allowed scores are all −∞ still gets NaN (0/0), as the float64 reference does,
+            // while a lane with no allowed key keeps max −∞ and sum 0 and ends as zeros.
             TVector limit = TOps.Load(ref limits, lane);
             TVector blockMax = negativeInfinity;
             int j = 0;
@@ -44,16 +48,12 @@ public static class OnlineSoftmax
 
             TVector oldMax = TOps.Load(ref runningMax, lane);
             TVector newMax = TOps.Max(oldMax, blockMax);
-            // A lane that has seen only masked keys keeps max −∞; subtracting 0 instead avoids −∞ − −∞ = NaN.
-            TVector subtrahend = TOps.ZeroWhereNegativeInfinity(newMax);
-
-            TVector blockSum = TOps.Broadcast(0f);
+            TVector blockSum = zero;
             for (j = 0; j < keys; j++)
             {
-                TVector score = TOps.Load(ref scores, j * panelWidth + lane);
+                TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(TOps.Load(ref scores, j * panelWidth + lane), newMax));
                 if (j >= unmaskedKeys)
-                    score = TOps.SelectWhereAtMost(firstKey + j, limit, score, negativeInfinity);
-                TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(score, subtrahend));
+                    p = TOps.SelectWhereAtMost(firstKey + j, limit, p, zero);
                 TOps.Store(p, ref scores, j * panelWidth + lane);
                 blockSum = TOps.Add(blockSum, p);
             }
@@ -66,7 +66,10 @@ public static class OnlineSoftmax
                 continue;
             }
 
-            TVector alpha = VectorMath.Exp<TOps, TVector>(TOps.Subtract(oldMax, subtrahend));
+            // A lane with no allowed key in this block keeps its state (alpha 1) instead of exp(−∞ − −∞).
+            TVector alpha = VectorMath.Exp<TOps, TVector>(TOps.Subtract(oldMax, newMax));
+            if (unmaskedKeys == 0)
+                alpha = TOps.SelectWhereAtMost(firstKey, limit, alpha, TOps.Broadcast(1f));
             TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);
             for (int d = 0; d < headDim; d++)
                 TOps.Store(TOps.Multiply(TOps.Load(ref accumulator, d * panelWidth + lane), alpha),

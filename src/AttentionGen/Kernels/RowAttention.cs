@@ -83,10 +83,10 @@ public static class RowAttention
         for (int j = vectorEnd; j < count; j++)
             blockMax = ScalarOps.Max(blockMax, Unsafe.Add(ref scores, j));
 
+        // Every key of the block is allowed: if all their scores are −∞ the row is 0/0, NaN, as in the reference.
         float oldMax = runningMax;
         float newMax = ScalarOps.Max(oldMax, blockMax);
-        // A row that has seen only −∞ scores subtracts 0 instead, avoiding −∞ − −∞ = NaN.
-        float subtrahend = ScalarOps.ZeroWhereNegativeInfinity(newMax);
+        float subtrahend = newMax;
         TVector sub = TOps.Broadcast(subtrahend);
         TVector sumVector = default;
         for (int j = 0; j < vectorEnd; j += TOps.Width)

@@ -52,10 +52,6 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ZeroWhereNegativeInfinity(float value) => value == float.NegativeInfinity ? 0 : value;
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ReciprocalOrZero(float value) => value == 0 ? 0 : 1 / value;
 
     /// <inheritdoc/>
