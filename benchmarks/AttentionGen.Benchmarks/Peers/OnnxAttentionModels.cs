@@ -36,7 +36,8 @@ public static class OnnxAttentionModels
         if (shape.KvHeads != shape.Heads && !(shape.Causal && shape.SeqLen == shape.KvLen))
             return "GroupQueryAttention is causal-only (prefill with past = 0); MultiHeadAttention has no KV-head grouping";
         if (shape.KvHeads == shape.Heads && shape.Causal && shape.SeqLen != shape.KvLen)
-            return "MultiHeadAttention's unidirectional mask is top-left aligned when K/V come in as [B,H,T,D]";
+            return "MultiHeadAttention's unidirectional mask fits neither corner when S != T (ORT 1.31.1 CPU, K/V as " +
+                   "[B,H,T,D]: rows i < S-1 see keys j <= i, the last row sees all T); it would need an attention_bias mask";
         return null;
     }
 
@@ -51,8 +52,8 @@ public static class OnnxAttentionModels
     }
 
     // com.microsoft.MultiHeadAttention: query [B, S, H·D]; key and value [B, H, T, D] (BNSH), the form the CPU
-    // kernel takes without transposing them on every call. unidirectional = 1 masks j > i (top-left, which is
-    // bottom-right when S = T). Output [B, S, H·D].
+    // kernel takes without transposing them on every call. unidirectional = 1 masks j > i, which is the contract's
+    // bottom-right mask when S = T (checked against the reference; S != T is refused in Unsupported). Output [B, S, H·D].
     private static OnnxAttentionModel MultiHeadAttention(AttentionShape s, float[] query, float[] key, float[] value)
     {
         int h = s.Heads, d = s.HeadDim;

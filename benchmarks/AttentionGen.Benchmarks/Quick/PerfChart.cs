@@ -8,7 +8,7 @@ namespace AttentionGen.Benchmarks.Quick;
 public static class PerfChart
 {
     private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b"];
-    private const int Width = 980, Height = 440, Left = 70, Right = 190, Top = 50, Bottom = 70;
+    private const int Width = 980, Height = 466, Left = 70, Right = 190, Top = 50, Bottom = 96;
 
     public static string Svg(QuickResults r)
     {
@@ -60,7 +60,12 @@ public static class PerfChart
             }
 
             svg.AppendLine($"<text x=\"{Left + (g + 0.5) * groupWidth:F1}\" y=\"{Top + plotHeight + 18}\" text-anchor=\"middle\" font-weight=\"bold\">{s.Case.Id}</text>");
-            svg.AppendLine($"<text x=\"{Left + (g + 0.5) * groupWidth:F1}\" y=\"{Top + plotHeight + 34}\" text-anchor=\"middle\" font-size=\"9\">{Escape(Short(s.Case))}</text>");
+            // Short lines per shape so neighbouring labels never overlap.
+            (string first, string second) = Short(s.Case);
+            if (s.Case.Shape.Causal)
+                svg.AppendLine($"<text x=\"{Left + (g + 0.5) * groupWidth:F1}\" y=\"{Top + plotHeight + 54}\" text-anchor=\"middle\" font-size=\"9\">causal</text>");
+            svg.AppendLine($"<text x=\"{Left + (g + 0.5) * groupWidth:F1}\" y=\"{Top + plotHeight + 32}\" text-anchor=\"middle\" font-size=\"9\">{first}</text>");
+            svg.AppendLine($"<text x=\"{Left + (g + 0.5) * groupWidth:F1}\" y=\"{Top + plotHeight + 43}\" text-anchor=\"middle\" font-size=\"9\">{second}</text>");
         }
 
         // Legend.
@@ -75,8 +80,9 @@ public static class PerfChart
         return svg.ToString();
     }
 
-    private static string Short(ShapeCase c) =>
-        $"S{c.Shape.SeqLen} T{c.Shape.KvLen} H{c.Shape.Heads}{(c.Shape.KvHeads != c.Shape.Heads ? "/" + c.Shape.KvHeads : "")} D{c.Shape.HeadDim}{(c.Shape.Causal ? " causal" : "")}";
+    private static (string First, string Second) Short(ShapeCase c) =>
+        ($"S={c.Shape.SeqLen} T={c.Shape.KvLen}",
+         $"H={c.Shape.Heads}{(c.Shape.KvHeads != c.Shape.Heads ? "/" + c.Shape.KvHeads : "")} D={c.Shape.HeadDim}");
 
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal);
 }

@@ -18,4 +18,5 @@ public sealed record ShapeTimes(ShapeCase Case, IReadOnlyList<ImplementationTime
 }
 
 /// <summary>The whole quick run.</summary>
-public sealed record QuickResults(MachineLimits Limits, string KernelPath, int Rounds, IReadOnlyList<ShapeTimes> Shapes);
+public sealed record QuickResults(MachineLimits Limits, string KernelPath, int Rounds, double BatchMilliseconds,
+    IReadOnlyList<ShapeTimes> Shapes);

@@ -18,19 +18,20 @@ public static class QuickRun
     private static readonly PeerKind[] SingleThreaded =
         [PeerKind.Generated, PeerKind.OnnxMha, PeerKind.OnnxMatMulSoftmax, PeerKind.TensorPrimitives, PeerKind.Naive];
 
-    private static readonly TimeSpan Warmup = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(40);
+    private static readonly TimeSpan Warmup = TimeSpan.FromMilliseconds(500), Batch = TimeSpan.FromMilliseconds(50);
 
     public static int Run(string[] args)
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
         string shapes = Option(args, "--shapes") ?? "abcdefgh";
-        int rounds = int.Parse(Option(args, "--rounds") ?? "9", CultureInfo.InvariantCulture);
+        int rounds = int.Parse(Option(args, "--rounds") ?? "11", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
 
         Console.WriteLine($"AttentionGen quick comparison: {ShapeA.ActivePath} path, {Environment.ProcessorCount} cores, " +
                           $".NET {Environment.Version}; {rounds} interleaved rounds of ≥ {Batch.TotalMilliseconds} ms batches.");
         MachineLimits limits = MachineLimits.Measure();
+        Console.WriteLine($"CPU: {limits.CpuName}, L3 {limits.L3Bytes >> 20} MiB.");
         Console.WriteLine($"Measured: FP32 FMA peak {limits.PeakGflops:F1} GFLOP/s ({limits.PeakVector}), DRAM read {limits.DramGBps:F1} GB/s.");
 
         var results = new List<ShapeTimes>();
@@ -38,13 +39,24 @@ public static class QuickRun
         {
             if (!shapes.Contains(c.Id, StringComparison.Ordinal))
                 continue;
+            long start = Stopwatch.GetTimestamp();
             ShapeTimes times = MeasureShape(c, rounds);
             results.Add(times);
+            Console.WriteLine($"Shape {c.Id}: {times.Times.Count} implementations checked and timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
+        }
+
+        // Percentages use the better of the peak measured before and after the shapes.
+        limits = limits.RemeasurePeak();
+        Console.WriteLine($"FMA peak after remeasuring: {limits.PeakGflops:F1} GFLOP/s.");
+        var all = new QuickResults(limits, ShapeA.ActivePath.ToString(), rounds, Batch.TotalMilliseconds, results);
+        Console.WriteLine();
+        Console.Write(PerfReport.SummaryTable(all));
+        foreach (ShapeTimes times in results)
+        {
             Console.WriteLine();
             Console.Write(PerfReport.ShapeTable(times, limits));
         }
 
-        var all = new QuickResults(limits, ShapeA.ActivePath.ToString(), rounds, results);
         Console.WriteLine();
         Console.Write(PerfReport.ParallelTable(all));
         Directory.CreateDirectory(outDir);
@@ -79,7 +91,8 @@ public static class QuickRun
                 IAttentionPeer peer = PeerFactory.Create(kind, c, inputs); // throws if its result is wrong
                 peers.Add(peer);
                 if (peer is OnnxAttention { OpName: not "MultiHeadAttention" and not "MatMul+Softmax" } onnx)
-                    notes.Add($"{peer.Name} runs com.microsoft.{onnx.OpName}: MultiHeadAttention has no KV-head grouping.");
+                    notes.Add($"{peer.Name} runs com.microsoft.{onnx.OpName} (MultiHeadAttention has no KV-head grouping); " +
+                              "with no past it also transposes K and V into its present_key/present_value outputs on every call.");
             }
 
             var contenders = peers.ConvertAll(p => new Contender(p.Name, p.Run));
