@@ -31,8 +31,8 @@ public sealed record AttentionShape
         if (layout is not (AttentionLayout.HeadMajor or AttentionLayout.TokenMajor))
             throw new ArgumentOutOfRangeException(nameof(layout), layout, "Layout must be HeadMajor or TokenMajor.");
         Layout = layout;
-        QueryLength = ElementCount((long)Heads * SeqLen * HeadDim, "query");
-        KeyLength = ElementCount((long)KvHeads * KvLen * HeadDim, "key");
+        QueryLength = ElementCount(Heads, SeqLen, HeadDim, "query");
+        KeyLength = ElementCount(KvHeads, KvLen, HeadDim, "key");
         ValueLength = KeyLength;
         OutputLength = QueryLength;
     }
@@ -79,8 +79,12 @@ public sealed record AttentionShape
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, "Dimensions must be positive.");
 
-    private static int ElementCount(long count, string tensor) =>
-        count <= int.MaxValue
-            ? (int)count
-            : throw new ArgumentOutOfRangeException(tensor, count, $"The {tensor} tensor has more than int.MaxValue elements.");
+    /// <summary>a·b·c, formed so it cannot wrap, or an exception when it exceeds int.MaxValue.</summary>
+    private static int ElementCount(int a, int b, int c, string tensor)
+    {
+        long ab = (long)a * b;
+        return ab <= int.MaxValue && ab * c <= int.MaxValue
+            ? (int)(ab * c)
+            : throw new ArgumentOutOfRangeException(tensor, (decimal)ab * c, $"The {tensor} tensor has more than int.MaxValue elements.");
+    }
 }

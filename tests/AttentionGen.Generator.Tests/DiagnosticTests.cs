@@ -25,6 +25,7 @@ public class DiagnosticTests
         { "ATG005", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Scale = float.NaN|])] static partial class K { }", "positive finite" },
         { "ATG005", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Scale = float.PositiveInfinity|])] static partial class K { }", "positive finite" },
         { "ATG006", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Layout = (AttentionLayout)7|])] static partial class K { }", "HeadMajor" },
+        { "ATG009", "using AttentionGen; [AttentionKernel(SeqLen = 1, Heads = 1, [|HeadDim = 100000|])] static partial class K { }", "65536" },
         { "ATG007", "using AttentionGen; [[|AttentionKernel(SeqLen = 65536, KvLen = 1, Heads = 1024, HeadDim = 128)|]] static partial class K { }", "int.MaxValue" },
     };
 

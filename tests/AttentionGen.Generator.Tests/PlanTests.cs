@@ -24,7 +24,7 @@ public class PlanTests
         Assert.Equal(new[] { "Avx2", "Neon", "Scalar" }, plan.Paths.Select(p => p.Profile.Path));
         string source = KernelEmitter.Emit(plan);
         Assert.Contains("AVX-512   not emitted", source);
-        Assert.DoesNotContain("class Avx512Kernel", source);
+        Assert.DoesNotContain("class Avx512Path", source);
     }
 
     [Fact]

@@ -61,8 +61,8 @@ public class SnapshotTests
         Assert.Empty(GeneratorHarness.Errors(output));
         string text = result.GeneratedSources.Single().SourceText.ToString();
         Assert.DoesNotContain("SkipLocalsInit", text); // it needs unsafe code enabled
-        Assert.Contains("private static class Avx512Kernel", text);
-        Assert.Contains("private static class NeonKernel", text);
+        Assert.Contains("private static class Avx512Path", text);
+        Assert.Contains("private static class NeonPath", text);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ internal sealed record KernelSpec(
     TypeDeclaration Kernel,
     KernelShape Shape)
 {
-    /// <summary>Name for the generated file and messages, e.g. <c>Outer.MiniLmAttention</c>.</summary>
+    /// <summary>Name for messages, e.g. <c>App.Outer.MiniLmAttention</c>.</summary>
     public string DisplayName
     {
         get
@@ -40,8 +40,33 @@ internal sealed record KernelSpec(
             if (Namespace is not null)
                 name.Append(Namespace).Append('.');
             foreach (TypeDeclaration type in ContainingTypes)
-                name.Append(type.Name).Append('.');
-            return name.Append(Kernel.Name).ToString();
+                name.Append(type.Name).Append(type.TypeParameters).Append('.');
+            return name.Append(Kernel.Name).Append(Kernel.TypeParameters).ToString();
         }
     }
+
+    /// <summary>A unique, file-name-safe name: generic arity kept (<c>K`1</c> differs from <c>K</c>), anything but
+    /// letters, digits, '.', '`' and '_' replaced.</summary>
+    public string HintName
+    {
+        get
+        {
+            var name = new System.Text.StringBuilder();
+            if (Namespace is not null)
+                name.Append(Namespace).Append('.');
+            foreach (TypeDeclaration type in ContainingTypes)
+                name.Append(type.Name).Append(Arity(type)).Append('.');
+            name.Append(Kernel.Name).Append(Arity(Kernel));
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (!(char.IsLetterOrDigit(name[i]) || name[i] is '.' or '`' or '_'))
+                    name[i] = '_';
+            }
+
+            return name.ToString();
+        }
+    }
+
+    private static string Arity(TypeDeclaration type) =>
+        type.TypeParameters.Length == 0 ? string.Empty : "`" + (type.TypeParameters.Split(',').Length);
 }

@@ -37,6 +37,10 @@ internal static class DiagnosticDescriptors
         "Kernel tensors too large",
         "The {0} tensor of '{1}' has {2} elements, more than int.MaxValue; reduce the sequence length, heads or head dimension");
 
+    public static readonly DiagnosticDescriptor HeadDimTooLarge = Error("ATG009",
+        "Head dimension too large",
+        "HeadDim is {0}; AttentionGen kernels support head dimensions up to {1}");
+
     public static readonly DiagnosticDescriptor AotScalarPath = new("ATG008",
         "NativeAOT build pins attention kernels to the scalar path",
         "PublishAot compiles for the x86-64 baseline, where AVX2 and AVX-512 are unavailable, so every AttentionGen kernel runs its scalar path (about 20-40x slower); set <IlcInstructionSet>native</IlcInstructionSet> for this machine's instruction sets, or x86-64-v4 (AVX-512) or x86-64-v3 (AVX2+FMA) for a fleet",

@@ -20,6 +20,9 @@ internal static class KernelSpecParser
 {
     public const string AttributeName = "AttentionGen.AttentionKernelAttribute";
 
+    /// <summary>Largest head dimension: keeps every kernel's scratch layout well inside int.</summary>
+    public const int MaxHeadDim = 65536;
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var classSyntax = (TypeDeclarationSyntax)context.TargetNode;
@@ -38,6 +41,20 @@ internal static class KernelSpecParser
         CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
+
+        // Mid-edit, a name may still be missing (`partial class {`): the compiler reports it; generate nothing.
+        if (classSyntax.AncestorsAndSelf().OfType<TypeDeclarationSyntax>().Any(t => t.Identifier.IsMissing || t.Identifier.Text.Length == 0)
+            || classSyntax.Ancestors().OfType<BaseNamespaceDeclarationSyntax>().Any(n => n.Name.IsMissing || n.Name.ToString().EndsWith(".", StringComparison.Ordinal))
+            || classSyntax.AncestorsAndSelf().OfType<TypeDeclarationSyntax>().Any(t => t.TypeParameterList?.Parameters.Any(p => p.Identifier.IsMissing) == true))
+        {
+            return Failed(diagnostics);
+        }
+
+        // The attribute on two partial declarations of one class (itself a compile error) is generated once.
+        SyntaxReference? first = context.TargetSymbol.DeclaringSyntaxReferences
+            .FirstOrDefault(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.AttributeLists.Count > 0);
+        if (first is not null && first.GetSyntax(cancellationToken) != classSyntax)
+            return Failed(diagnostics);
 
         // Every declaration from the kernel class outwards must be partial for the generated part to merge.
         var types = new List<TypeDeclaration>();
@@ -68,6 +85,12 @@ internal static class KernelSpecParser
         int? kvLen = OptionalDimension(arguments, "KvLen", seqLen, "the most keys a call attends", diagnostics);
         int? kvHeads = OptionalDimension(arguments, "KvHeads", heads, "key/value heads", diagnostics);
 
+        if (headDim is > MaxHeadDim)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadDimTooLarge, arguments.LocationOf("HeadDim"),
+                headDim.Value.ToString(CultureInfo.InvariantCulture), MaxHeadDim.ToString(CultureInfo.InvariantCulture)));
+        }
+
         if (heads is > 0 && kvHeads is > 0 && (kvHeads > heads || heads % kvHeads != 0))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKvHeads,
@@ -92,8 +115,8 @@ internal static class KernelSpecParser
 
         if (seqLen is > 0 && heads is > 0 && headDim is > 0 && kvLen is > 0 && kvHeads is > 0)
         {
-            CheckElementCount("query", (long)heads.Value * seqLen.Value * headDim.Value, kernelName, attributeLocation, diagnostics);
-            CheckElementCount("key/value", (long)kvHeads.Value * kvLen.Value * headDim.Value, kernelName, attributeLocation, diagnostics);
+            CheckElementCount("query", heads.Value, seqLen.Value, headDim.Value, kernelName, attributeLocation, diagnostics);
+            CheckElementCount("key/value", kvHeads.Value, kvLen.Value, headDim.Value, kernelName, attributeLocation, diagnostics);
         }
 
         if (diagnostics.Count > 0)
@@ -126,9 +149,9 @@ internal static class KernelSpecParser
         };
         string typeParameters = type.TypeParameterList is { Parameters.Count: > 0 } list
             ? "<" + string.Join(", ", list.Parameters.Select(p =>
-                p.VarianceKeyword.IsKind(SyntaxKind.None) ? p.Identifier.ValueText : p.VarianceKeyword.ValueText + " " + p.Identifier.ValueText)) + ">"
+                p.VarianceKeyword.IsKind(SyntaxKind.None) ? p.Identifier.Text : p.VarianceKeyword.ValueText + " " + p.Identifier.Text)) + ">"
             : string.Empty;
-        return new TypeDeclaration(keyword, type.Identifier.ValueText, typeParameters);
+        return new TypeDeclaration(keyword, type.Identifier.Text, typeParameters);
     }
 
     private static int? RequiredDimension(Arguments arguments, string name, string meaning, string kernelName,
@@ -161,13 +184,15 @@ internal static class KernelSpecParser
         return null;
     }
 
-    private static void CheckElementCount(string tensor, long count, string kernelName, Location location,
+    /// <summary>Reports a tensor with more than int.MaxValue elements; the product is formed so it cannot wrap.</summary>
+    private static void CheckElementCount(string tensor, int a, int b, int c, string kernelName, Location location,
         List<DiagnosticInfo> diagnostics)
     {
-        if (count > int.MaxValue)
+        long ab = (long)a * b;
+        if (ab > int.MaxValue || ab * c > int.MaxValue)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ShapeTooLarge, location, tensor, kernelName,
-                count.ToString(CultureInfo.InvariantCulture)));
+                ((decimal)ab * c).ToString(CultureInfo.InvariantCulture)));
         }
     }
 

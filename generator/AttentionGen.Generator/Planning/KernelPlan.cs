@@ -22,7 +22,8 @@ internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
 {
-    public string Name => Profile.Path + "Kernel";
+    /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
+    public string Name => Profile.Path + "Path";
 
     public int WorkItems(int kvHeads) => kvHeads * Panels;
 }

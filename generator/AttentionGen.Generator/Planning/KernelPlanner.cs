@@ -35,7 +35,7 @@ internal static class KernelPlanner
         int rows = shape.SeqLen * shape.GroupSize;
         // Fewer rows than half a vector would leave most lanes of a panel idle: put the head dimension in the
         // lanes instead and let each row stream the keys.
-        if (2 * rows < profile.Width)
+        if (2L * rows < profile.Width)
         {
             int block = Math.Min(shape.KvLen, RowKeyBlock);
             int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2));
@@ -77,5 +77,5 @@ internal static class KernelPlanner
         return pairs;
     }
 
-    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+    private static int CeilDiv(int value, int divisor) => (int)(((long)value + divisor - 1) / divisor);
 }

@@ -168,22 +168,22 @@ namespace AttentionGen.Generated
         {
             /// <inheritdoc/>
             public static int WorkItems =>
-                Avx512Ops.IsSupported ? Avx512Kernel.WorkItems :
-                Avx2Ops.IsSupported ? Avx2Kernel.WorkItems :
-                NeonOps.IsSupported ? NeonKernel.WorkItems :
-                ScalarKernel.WorkItems;
+                Avx512Ops.IsSupported ? Avx512Path.WorkItems :
+                Avx2Ops.IsSupported ? Avx2Path.WorkItems :
+                NeonOps.IsSupported ? NeonPath.WorkItems :
+                ScalarPath.WorkItems;
 
             /// <inheritdoc/>
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Kernel.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx512Path.Run(query, key, value, output, kvLength, firstItem, step);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Kernel.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx2Path.Run(query, key, value, output, kvLength, firstItem, step);
                 else if (NeonOps.IsSupported)
-                    NeonKernel.Run(query, key, value, output, kvLength, firstItem, step);
+                    NeonPath.Run(query, key, value, output, kvLength, firstItem, step);
                 else
-                    ScalarKernel.Run(query, key, value, output, kvLength, firstItem, step);
+                    ScalarPath.Run(query, key, value, output, kvLength, firstItem, step);
             }
         }
 
@@ -199,7 +199,7 @@ namespace AttentionGen.Generated
         public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;
 
         /// <summary>AVX-512 path: panels of 32 query rows in 2 × 16-lane vectors, 6-row register tiles.</summary>
-        private static class Avx512Kernel
+        private static class Avx512Path
         {
             private const int Width = 16;
             /// <summary>Query rows per panel.</summary>
@@ -475,7 +475,7 @@ namespace AttentionGen.Generated
         }
 
         /// <summary>AVX2+FMA path: panels of 16 query rows in 2 × 8-lane vectors, 6-row register tiles.</summary>
-        private static class Avx2Kernel
+        private static class Avx2Path
         {
             private const int Width = 8;
             /// <summary>Query rows per panel.</summary>
@@ -751,7 +751,7 @@ namespace AttentionGen.Generated
         }
 
         /// <summary>arm64 NEON path: panels of 16 query rows in 4 × 4-lane vectors, 6-row register tiles.</summary>
-        private static class NeonKernel
+        private static class NeonPath
         {
             private const int Width = 4;
             /// <summary>Query rows per panel.</summary>
@@ -1137,7 +1137,7 @@ namespace AttentionGen.Generated
         }
 
         /// <summary>scalar path: panels of 4 query rows in 4 × 1-lane vectors, 3-row register tiles.</summary>
-        private static class ScalarKernel
+        private static class ScalarPath
         {
             private const int Width = 1;
             /// <summary>Query rows per panel.</summary>

@@ -1,0 +1,99 @@
+using System;
+using AttentionGen.Reference;
+
+namespace AttentionGen.Tests.Hardening;
+
+/// <summary>
+/// The contract's math for single output rows: the float64 reference (the same operations, in the same order, as
+/// <see cref="AttentionReference.ForwardExact"/>, so it agrees bitwise) and the plain float32 algorithm that defines
+/// e32 (as <see cref="Accuracy.PlainFloat32"/>). Lets a test check a few rows of a large problem, or only the rows an
+/// injected value reaches, without the cost of a whole reference pass.
+/// </summary>
+public static class RowReference
+{
+    /// <summary>Keys row <paramref name="i"/> attends: <c>j &lt; result</c>.</summary>
+    public static int AllowedKeys(AttentionShape s, int i, int kvLength) =>
+        s.Causal ? Math.Clamp(i + kvLength - s.SeqLen + 1, 0, kvLength) : kvLength;
+
+    /// <summary>Element offset of query/output row <paramref name="i"/> of head <paramref name="h"/>.</summary>
+    public static int RowOffset(AttentionShape s, int h, int i) => AttentionReference.Offset(s, h, s.Heads, s.SeqLen, i);
+
+    /// <summary>Element offset of key/value row <paramref name="j"/> of key/value head <paramref name="g"/>.</summary>
+    public static int KeyOffset(AttentionShape s, int g, int j) => AttentionReference.Offset(s, g, s.KvHeads, s.KvLen, j);
+
+    /// <summary>Key/value head of query head <paramref name="h"/>.</summary>
+    public static int KvHead(AttentionShape s, int h) => h / (s.Heads / s.KvHeads);
+
+    public static double[] Exact(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value, int kvLength, int h, int i)
+    {
+        int d = s.HeadDim, g = KvHead(s, h), allowed = AllowedKeys(s, i, kvLength);
+        ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
+        double[] scores = new double[Math.Max(1, allowed)];
+        double max = double.NegativeInfinity;
+        for (int j = 0; j < allowed; j++)
+        {
+            ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
+            double dot = 0;
+            for (int c = 0; c < d; c++)
+                dot += (double)q[c] * k[c];
+            scores[j] = dot * s.Scale;
+            max = Math.Max(max, scores[j]);
+        }
+
+        double[] row = new double[d];
+        double sum = 0;
+        for (int j = 0; j < allowed; j++)
+        {
+            double p = Math.Exp(scores[j] - max);
+            sum += p;
+            ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
+            for (int c = 0; c < d; c++)
+                row[c] += p * v[c];
+        }
+
+        for (int c = 0; c < d; c++)
+            row[c] = allowed == 0 ? 0 : row[c] / sum;
+        return row;
+    }
+
+    public static float[] Plain(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value, int kvLength, int h, int i)
+    {
+        int d = s.HeadDim, g = KvHead(s, h), allowed = AllowedKeys(s, i, kvLength);
+        ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
+        float[] scores = new float[Math.Max(1, allowed)];
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < allowed; j++)
+        {
+            ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
+            float dot = 0;
+            for (int c = 0; c < d; c++)
+                dot += q[c] * k[c];
+            scores[j] = dot * s.Scale;
+            max = MathF.Max(max, scores[j]);
+        }
+
+        float[] row = new float[d];
+        float sum = 0;
+        for (int j = 0; j < allowed; j++)
+        {
+            float p = MathF.Exp(scores[j] - max);
+            sum += p;
+            ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
+            for (int c = 0; c < d; c++)
+                row[c] += p * v[c];
+        }
+
+        for (int c = 0; c < d; c++)
+            row[c] = allowed == 0 ? 0 : row[c] / sum;
+        return row;
+    }
+
+    /// <summary>The output row of (h, i) in <paramref name="output"/>.</summary>
+    public static Span<float> Row(AttentionShape s, Span<float> output, int h, int i) =>
+        output.Slice(RowOffset(s, h, i), s.HeadDim);
+
+    /// <summary>Bits of a float, so NaN payloads and signed zeros compare exactly.</summary>
+    public static int Bits(float x) => BitConverter.SingleToInt32Bits(x);
+}
