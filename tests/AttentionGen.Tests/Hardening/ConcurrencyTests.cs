@@ -122,17 +122,24 @@ public class ConcurrencyTests
         float[] q = TestData.Random(s.QueryLength, 41), k = TestData.Random(s.KeyLength, 42), v = TestData.Random(s.ValueLength, 43);
         float[] output = new float[s.OutputLength];
         int kvLength = Math.Max(1, s.KvLen / 3);
-        for (int warm = 0; warm < 2; warm++)
+        // "Once warm": tiered compilation may allocate on the calling thread while it counts calls and installs
+        // optimized code, so allow a few rounds of warm-up before asking for a round that allocates nothing.
+        long allocated = -1;
+        for (int attempt = 0; attempt < 10 && allocated != 0; attempt++)
         {
+            for (int warm = 0; warm < 20; warm++)
+            {
+                kernel.Forward(q, k, v, output, kvLength);
+                kernel.ForwardAll(q, k, v, output);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
             kernel.Forward(q, k, v, output, kvLength);
             kernel.ForwardAll(q, k, v, output);
+            kernel.Forward(q, k, v, output, s.KvLen);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        kernel.Forward(q, k, v, output, kvLength);
-        kernel.ForwardAll(q, k, v, output);
-        kernel.Forward(q, k, v, output, s.KvLen);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated == 0, $"{name} on {kernel.ActivePath}: 3 warm Forward calls allocated {allocated} bytes");
     }
 
