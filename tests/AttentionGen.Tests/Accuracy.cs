@@ -1,5 +1,5 @@
 using System;
-using AttentionGen.Reference;
+using AttentionGen.Tests.Hardening;
 
 namespace AttentionGen.Tests;
 
@@ -36,38 +36,13 @@ public static class Accuracy
     public static float[] PlainFloat32(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
         ReadOnlySpan<float> value, int kvLength)
     {
-        int d = shape.HeadDim, group = shape.Heads / shape.KvHeads, offset = kvLength - shape.SeqLen;
         float[] output = new float[shape.OutputLength];
-        float[] scores = new float[kvLength];
         for (int h = 0; h < shape.Heads; h++)
         {
             for (int i = 0; i < shape.SeqLen; i++)
             {
-                int q = AttentionReference.Offset(shape, h, shape.Heads, shape.SeqLen, i);
-                int allowed = shape.Causal ? Math.Clamp(i + offset + 1, 0, kvLength) : kvLength;
-                float max = float.NegativeInfinity;
-                for (int j = 0; j < allowed; j++)
-                {
-                    int k = AttentionReference.Offset(shape, h / group, shape.KvHeads, shape.KvLen, j);
-                    float dot = 0;
-                    for (int c = 0; c < d; c++)
-                        dot += query[q + c] * key[k + c];
-                    scores[j] = dot * shape.Scale;
-                    max = MathF.Max(max, scores[j]);
-                }
-
-                float sum = 0;
-                for (int j = 0; j < allowed; j++)
-                {
-                    float p = MathF.Exp(scores[j] - max);
-                    sum += p;
-                    int v = AttentionReference.Offset(shape, h / group, shape.KvHeads, shape.KvLen, j);
-                    for (int c = 0; c < d; c++)
-                        output[q + c] += p * value[v + c];
-                }
-
-                for (int c = 0; c < d; c++)
-                    output[q + c] = allowed == 0 ? 0 : output[q + c] / sum;
+                RowReference.Plain(shape, query, key, value, kvLength, h, i)
+                    .CopyTo(output, RowReference.RowOffset(shape, h, i));
             }
         }
 

@@ -32,18 +32,7 @@ internal sealed record KernelSpec(
     KernelShape Shape)
 {
     /// <summary>Name for messages, e.g. <c>App.Outer.MiniLmAttention</c>.</summary>
-    public string DisplayName
-    {
-        get
-        {
-            var name = new System.Text.StringBuilder();
-            if (Namespace is not null)
-                name.Append(Namespace).Append('.');
-            foreach (TypeDeclaration type in ContainingTypes)
-                name.Append(type.Name).Append(type.TypeParameters).Append('.');
-            return name.Append(Kernel.Name).Append(Kernel.TypeParameters).ToString();
-        }
-    }
+    public string DisplayName => QualifiedName(type => type.TypeParameters);
 
     /// <summary>A unique, file-name-safe name: generic arity kept (<c>K`1</c> differs from <c>K</c>), anything but
     /// letters, digits, '.', '`' and '_' replaced.</summary>
@@ -51,20 +40,26 @@ internal sealed record KernelSpec(
     {
         get
         {
-            var name = new System.Text.StringBuilder();
-            if (Namespace is not null)
-                name.Append(Namespace).Append('.');
-            foreach (TypeDeclaration type in ContainingTypes)
-                name.Append(type.Name).Append(Arity(type)).Append('.');
-            name.Append(Kernel.Name).Append(Arity(Kernel));
+            char[] name = QualifiedName(Arity).ToCharArray();
             for (int i = 0; i < name.Length; i++)
             {
                 if (!(char.IsLetterOrDigit(name[i]) || name[i] is '.' or '`' or '_'))
                     name[i] = '_';
             }
 
-            return name.ToString();
+            return new string(name);
         }
+    }
+
+    /// <summary>Namespace, containing types and kernel joined by dots, each type followed by its suffix.</summary>
+    private string QualifiedName(System.Func<TypeDeclaration, string> suffix)
+    {
+        var name = new System.Text.StringBuilder();
+        if (Namespace is not null)
+            name.Append(Namespace).Append('.');
+        foreach (TypeDeclaration type in ContainingTypes)
+            name.Append(type.Name).Append(suffix(type)).Append('.');
+        return name.Append(Kernel.Name).Append(suffix(Kernel)).ToString();
     }
 
     private static string Arity(TypeDeclaration type) =>

@@ -5,6 +5,8 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using AttentionGen.Kernels;
+using AttentionGen.Tests;
+using AttentionGen.Tests.Hardening;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
@@ -102,91 +104,9 @@ public sealed class CompiledKernels : IDisposable
     public void Dispose() => _context.Unload();
 }
 
-/// <summary>The contract's accuracy bar and the math it is measured with, for whole outputs or single rows.</summary>
+/// <summary>Checks sampled rows of an output with the kernel tests' shared row reference and accuracy bar.</summary>
 public static class KernelMath
 {
-    public static double Bar(double float32Error, double maxAbsOutput) =>
-        Math.Max(8 * float32Error, 4e-6 * Math.Max(1, maxAbsOutput));
-
-    public static int RowOffset(AttentionShape s, int h, int i) => s.Layout == AttentionLayout.HeadMajor
-        ? (h * s.SeqLen + i) * s.HeadDim
-        : (i * s.Heads + h) * s.HeadDim;
-
-    public static int KeyOffset(AttentionShape s, int g, int j) => s.Layout == AttentionLayout.HeadMajor
-        ? (g * s.KvLen + j) * s.HeadDim
-        : (j * s.KvHeads + g) * s.HeadDim;
-
-    public static int AllowedKeys(AttentionShape s, int i, int kvLength) =>
-        s.Causal ? Math.Clamp(i + kvLength - s.SeqLen + 1, 0, kvLength) : kvLength;
-
-    /// <summary>One output row in float64, as <see cref="Reference.AttentionReference.ForwardExact"/> computes it.</summary>
-    public static double[] ExactRow(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int h, int i)
-    {
-        int d = s.HeadDim, g = h / (s.Heads / s.KvHeads), allowed = AllowedKeys(s, i, kvLength);
-        ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
-        double[] scores = new double[Math.Max(1, allowed)];
-        double max = double.NegativeInfinity;
-        for (int j = 0; j < allowed; j++)
-        {
-            ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
-            double dot = 0;
-            for (int c = 0; c < d; c++)
-                dot += (double)q[c] * k[c];
-            scores[j] = dot * s.Scale;
-            max = Math.Max(max, scores[j]);
-        }
-
-        double[] row = new double[d];
-        double sum = 0;
-        for (int j = 0; j < allowed; j++)
-        {
-            double p = Math.Exp(scores[j] - max);
-            sum += p;
-            ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
-            for (int c = 0; c < d; c++)
-                row[c] += p * v[c];
-        }
-
-        for (int c = 0; c < d; c++)
-            row[c] = allowed == 0 ? 0 : row[c] / sum;
-        return row;
-    }
-
-    /// <summary>One output row by the plain float32 algorithm that defines e32.</summary>
-    public static float[] PlainRow(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int h, int i)
-    {
-        int d = s.HeadDim, g = h / (s.Heads / s.KvHeads), allowed = AllowedKeys(s, i, kvLength);
-        ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
-        float[] scores = new float[Math.Max(1, allowed)];
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < allowed; j++)
-        {
-            ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
-            float dot = 0;
-            for (int c = 0; c < d; c++)
-                dot += q[c] * k[c];
-            scores[j] = dot * s.Scale;
-            max = MathF.Max(max, scores[j]);
-        }
-
-        float[] row = new float[d];
-        float sum = 0;
-        for (int j = 0; j < allowed; j++)
-        {
-            float p = MathF.Exp(scores[j] - max);
-            sum += p;
-            ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
-            for (int c = 0; c < d; c++)
-                row[c] += p * v[c];
-        }
-
-        for (int c = 0; c < d; c++)
-            row[c] = allowed == 0 ? 0 : row[c] / sum;
-        return row;
-    }
-
     /// <summary>Checks rows (h, i) of <paramref name="output"/> against float64; returns (max error, bar, e32).</summary>
     public static (double Error, double Bar, double E32) CheckRows(AttentionShape s, float[] query, float[] key, float[] value,
         int kvLength, float[] output, IEnumerable<(int H, int I)> rows)
@@ -194,9 +114,9 @@ public static class KernelMath
         double error = 0, e32 = 0, maxAbs = 0;
         foreach (var (h, i) in rows)
         {
-            double[] exact = ExactRow(s, query, key, value, kvLength, h, i);
-            float[] plain = PlainRow(s, query, key, value, kvLength, h, i);
-            int o = RowOffset(s, h, i);
+            double[] exact = RowReference.Exact(s, query, key, value, kvLength, h, i);
+            float[] plain = RowReference.Plain(s, query, key, value, kvLength, h, i);
+            int o = RowReference.RowOffset(s, h, i);
             for (int c = 0; c < s.HeadDim; c++)
             {
                 double e = Math.Abs(output[o + c] - exact[c]);
@@ -206,15 +126,6 @@ public static class KernelMath
             }
         }
 
-        return (error, Bar(e32, maxAbs), e32);
-    }
-
-    public static float[] Random(int length, int seed, float scale = 1f)
-    {
-        var random = new Random(seed);
-        float[] data = new float[length];
-        for (int n = 0; n < data.Length; n++)
-            data[n] = (float)(random.NextDouble() * 2 - 1) * scale;
-        return data;
+        return (error, Accuracy.Bar(e32, maxAbs), e32);
     }
 }

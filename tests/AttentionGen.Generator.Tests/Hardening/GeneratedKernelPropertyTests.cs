@@ -85,8 +85,8 @@ public class GeneratedKernelPropertyTests
             (s.SeqLen, s.KvLen, s.Heads, s.KvHeads, s.HeadDim, s.Causal, s.Layout));
         Assert.Equal(spec.ExpectedScale, s.Scale);
 
-        float[] query = KernelMath.Random(s.QueryLength, spec.Seed, 3f), key = KernelMath.Random(s.KeyLength, spec.Seed + 1, 3f),
-            value = KernelMath.Random(s.ValueLength, spec.Seed + 2);
+        float[] query = AttentionGen.Tests.TestData.Random(s.QueryLength, spec.Seed, 3f), key = AttentionGen.Tests.TestData.Random(s.KeyLength, spec.Seed + 1, 3f),
+            value = AttentionGen.Tests.TestData.Random(s.ValueLength, spec.Seed + 2);
         foreach (int kvLength in new[] { spec.KvLength, s.KvLen }.Distinct())
         {
             double[] expected = AttentionReference.ForwardExact(s, query, key, value, kvLength);

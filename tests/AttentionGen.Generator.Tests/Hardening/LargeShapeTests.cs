@@ -50,8 +50,8 @@ public class LargeShapeTests(LargeKernels fixture) : IClassFixture<LargeKernels>
     {
         CompiledKernel kernel = fixture.Kernels.Kernel(name);
         AttentionShape s = kernel.Shape;
-        float[] query = KernelMath.Random(s.QueryLength, 1, 2f), key = KernelMath.Random(s.KeyLength, 2, 2f),
-            value = KernelMath.Random(s.ValueLength, 3);
+        float[] query = AttentionGen.Tests.TestData.Random(s.QueryLength, 1, 2f), key = AttentionGen.Tests.TestData.Random(s.KeyLength, 2, 2f),
+            value = AttentionGen.Tests.TestData.Random(s.ValueLength, 3);
         var random = new Random(4);
         var rows = SampleRows.Concat(Enumerable.Range(0, 16).Select(_ => random.Next(s.SeqLen))).Distinct().Select(i => (0, i)).ToList();
 
@@ -80,8 +80,8 @@ public class LargeShapeTests(LargeKernels fixture) : IClassFixture<LargeKernels>
     {
         CompiledKernel kernel = fixture.Kernels.Kernel(name);
         AttentionShape s = kernel.Shape;
-        float[] query = KernelMath.Random(s.QueryLength, 5, 3f), key = KernelMath.Random(s.KeyLength, 6, 3f),
-            value = KernelMath.Random(s.ValueLength, 7);
+        float[] query = AttentionGen.Tests.TestData.Random(s.QueryLength, 5, 3f), key = AttentionGen.Tests.TestData.Random(s.KeyLength, 6, 3f),
+            value = AttentionGen.Tests.TestData.Random(s.ValueLength, 7);
         var rows = Enumerable.Range(0, s.Heads).Select(h => (h, 0)).ToList(); // every row
         foreach (int kvLength in new[] { s.KvLen, 20001, 1 })
         {

@@ -4,9 +4,9 @@ using AttentionGen.Reference;
 namespace AttentionGen.Tests.Hardening;
 
 /// <summary>
-/// The contract's math for single output rows: the float64 reference (the same operations, in the same order, as
-/// <see cref="AttentionReference.ForwardExact"/>, so it agrees bitwise) and the plain float32 algorithm that defines
-/// e32 (as <see cref="Accuracy.PlainFloat32"/>). Lets a test check a few rows of a large problem, or only the rows an
+/// The contract's math for single output rows: the float64 reference (<see cref="AttentionReference.ForwardRow"/>)
+/// and the plain float32 algorithm that defines e32 (the rows of <see cref="Accuracy.PlainFloat32"/>). Shared by both
+/// test projects. Lets a test check a few rows of a large problem, or only the rows an
 /// injected value reaches, without the cost of a whole reference pass.
 /// </summary>
 public static class RowReference
@@ -16,47 +16,24 @@ public static class RowReference
         s.Causal ? Math.Clamp(i + kvLength - s.SeqLen + 1, 0, kvLength) : kvLength;
 
     /// <summary>Element offset of query/output row <paramref name="i"/> of head <paramref name="h"/>.</summary>
-    public static int RowOffset(AttentionShape s, int h, int i) => AttentionReference.Offset(s, h, s.Heads, s.SeqLen, i);
+    public static int RowOffset(AttentionShape s, int h, int i) => s.Layout == AttentionLayout.HeadMajor
+        ? (h * s.SeqLen + i) * s.HeadDim
+        : (i * s.Heads + h) * s.HeadDim;
 
     /// <summary>Element offset of key/value row <paramref name="j"/> of key/value head <paramref name="g"/>.</summary>
-    public static int KeyOffset(AttentionShape s, int g, int j) => AttentionReference.Offset(s, g, s.KvHeads, s.KvLen, j);
+    public static int KeyOffset(AttentionShape s, int g, int j) => s.Layout == AttentionLayout.HeadMajor
+        ? (g * s.KvLen + j) * s.HeadDim
+        : (j * s.KvHeads + g) * s.HeadDim;
 
     /// <summary>Key/value head of query head <paramref name="h"/>.</summary>
     public static int KvHead(AttentionShape s, int h) => h / (s.Heads / s.KvHeads);
 
+    /// <summary>One output row in float64: the reference's own row.</summary>
     public static double[] Exact(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int h, int i)
-    {
-        int d = s.HeadDim, g = KvHead(s, h), allowed = AllowedKeys(s, i, kvLength);
-        ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
-        double[] scores = new double[Math.Max(1, allowed)];
-        double max = double.NegativeInfinity;
-        for (int j = 0; j < allowed; j++)
-        {
-            ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
-            double dot = 0;
-            for (int c = 0; c < d; c++)
-                dot += (double)q[c] * k[c];
-            scores[j] = dot * s.Scale;
-            max = Math.Max(max, scores[j]);
-        }
+        ReadOnlySpan<float> value, int kvLength, int h, int i) =>
+        AttentionReference.ForwardRow(s, query, key, value, kvLength, h, i);
 
-        double[] row = new double[d];
-        double sum = 0;
-        for (int j = 0; j < allowed; j++)
-        {
-            double p = Math.Exp(scores[j] - max);
-            sum += p;
-            ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
-            for (int c = 0; c < d; c++)
-                row[c] += p * v[c];
-        }
-
-        for (int c = 0; c < d; c++)
-            row[c] = allowed == 0 ? 0 : row[c] / sum;
-        return row;
-    }
-
+    /// <summary>One output row by the plain float32 algorithm that defines e32.</summary>
     public static float[] Plain(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
         ReadOnlySpan<float> value, int kvLength, int h, int i)
     {
