@@ -16,14 +16,7 @@ public static class AttentionArguments
         ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
         int queryLength, int keyLength, int valueLength, int outputLength, int kvLength, int kvLen)
     {
-        if ((uint)(kvLength - 1) >= (uint)kvLen)
-            ThrowKvLength(kvLength, kvLen);
-        if (query.Length < queryLength)
-            ThrowTooShort(nameof(query), queryLength, query.Length);
-        if (key.Length < keyLength)
-            ThrowTooShort(nameof(key), keyLength, key.Length);
-        if (value.Length < valueLength)
-            ThrowTooShort(nameof(value), valueLength, value.Length);
+        ValidateInputs(query, key, value, queryLength, keyLength, valueLength, kvLength, kvLen);
         if (output.Length < outputLength)
             ThrowTooShort(nameof(output), outputLength, output.Length);
 
@@ -34,6 +27,23 @@ public static class AttentionArguments
             ThrowOverlap(nameof(key));
         if (written.Overlaps(value.Slice(0, valueLength)))
             ThrowOverlap(nameof(value));
+    }
+
+    /// <summary>The checks of <see cref="Validate"/> that concern the inputs and <paramref name="kvLength"/> only,
+    /// for callers that write no output span (the reference's row and float64 entry points).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside <c>1..kvLen</c>.</exception>
+    /// <exception cref="ArgumentException">An input span is shorter than its element count.</exception>
+    public static void ValidateInputs(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+        int queryLength, int keyLength, int valueLength, int kvLength, int kvLen)
+    {
+        if ((uint)(kvLength - 1) >= (uint)kvLen)
+            ThrowKvLength(kvLength, kvLen);
+        if (query.Length < queryLength)
+            ThrowTooShort(nameof(query), queryLength, query.Length);
+        if (key.Length < keyLength)
+            ThrowTooShort(nameof(key), keyLength, key.Length);
+        if (value.Length < valueLength)
+            ThrowTooShort(nameof(value), valueLength, value.Length);
     }
 
     private static void ThrowKvLength(int kvLength, int kvLen) =>

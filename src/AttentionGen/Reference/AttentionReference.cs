@@ -32,8 +32,8 @@ public static class AttentionReference
         ReadOnlySpan<float> value, int? kvLength = null)
     {
         int keys = kvLength ?? shape.KvLen;
-        AttentionArguments.Validate(query, key, value, new float[shape.OutputLength], shape.QueryLength,
-            shape.KeyLength, shape.ValueLength, shape.OutputLength, keys, shape.KvLen);
+        AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
+            keys, shape.KvLen);
         double[] exact = new double[shape.OutputLength];
         Compute(shape, query, key, value, exact, keys);
         return exact;
@@ -53,8 +53,8 @@ public static class AttentionReference
             throw new ArgumentOutOfRangeException(nameof(head), head, $"head must be in 0..{shape.Heads - 1}.");
         if ((uint)position >= (uint)shape.SeqLen)
             throw new ArgumentOutOfRangeException(nameof(position), position, $"position must be in 0..{shape.SeqLen - 1}.");
-        AttentionArguments.Validate(query, key, value, new float[shape.OutputLength], shape.QueryLength,
-            shape.KeyLength, shape.ValueLength, shape.OutputLength, kvLength, shape.KvLen);
+        AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
+            kvLength, shape.KvLen);
         double[] row = new double[shape.HeadDim];
         ComputeRow(shape, query, key, value, kvLength, head, position, row, new double[kvLength]);
         return row;
