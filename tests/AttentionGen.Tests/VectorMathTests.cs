@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using AttentionGen.Kernels;
 using Xunit;
@@ -91,30 +92,48 @@ public class VectorMathTests
         Assert.True(y[7] > 0 && Math.Abs(y[7] - Math.Exp(-87.3f)) / Math.Exp(-87.3f) < 1e-6);
     }
 
-    private static Action<float[], float[]>? TransposeOf(string path) => path switch
+    private delegate void Transpose(float[] source, int[] sourceRows, float[] factors, float[] destination, int[] destinationRows);
+
+    private static Transpose? TransposeOf(string path) => path switch
     {
-        "Avx512" when Avx512Ops.IsSupported => (s, d) => Avx512Ops.TransposeSquare(ref s[0], ref d[0]),
-        "Avx2" when Avx2Ops.IsSupported => (s, d) => Avx2Ops.TransposeSquare(ref s[0], ref d[0]),
-        "Neon" when NeonOps.IsSupported => (s, d) => NeonOps.TransposeSquare(ref s[0], ref d[0]),
-        "Scalar" => (s, d) => ScalarOps.TransposeSquare(ref s[0], ref d[0]),
+        "Avx512" when Avx512Ops.IsSupported => (s, sr, f, d, dr) =>
+            Avx512Ops.TransposeSquare(ref s[0], ref sr[0], Avx512Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        "Avx2" when Avx2Ops.IsSupported => (s, sr, f, d, dr) =>
+            Avx2Ops.TransposeSquare(ref s[0], ref sr[0], Avx2Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        "Neon" when NeonOps.IsSupported => (s, sr, f, d, dr) =>
+            NeonOps.TransposeSquare(ref s[0], ref sr[0], NeonOps.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        "Scalar" => (s, sr, f, d, dr) => ScalarOps.TransposeSquare(ref s[0], ref sr[0], f[0], ref d[0], ref dr[0]),
         _ => null,
     };
 
     [Theory]
     [MemberData(nameof(Paths))]
-    public void TransposeSquareTransposes(string path)
+    public void TransposeSquareTransposesScatteredRowsAndScalesColumns(string path)
     {
-        Action<float[], float[]>? transpose = TransposeOf(path);
+        Transpose? transpose = TransposeOf(path);
         Assert.SkipWhen(transpose is null, $"{path} is not supported here");
         int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
-        float[] source = new float[w * w], destination = new float[w * w];
-        for (int i = 0; i < source.Length; i++)
-            source[i] = i;
-        transpose!(source, destination);
-        for (int row = 0; row < w; row++)
+        // Source rows out of order with gaps; destination rows reversed with another gap; a factor per column.
+        int[] sourceRows = Enumerable.Range(0, w).Select(r => (r * 5 % w) * (w + 3) + 1).ToArray();
+        int[] destinationRows = Enumerable.Range(0, w).Select(c => (w - 1 - c) * (w + 7) + 2).ToArray();
+        float[] factors = Enumerable.Range(0, w).Select(c => 0.5f * (c + 1)).ToArray();
+        float[] source = Enumerable.Range(0, w * (w + 3) + 1).Select(i => (float)i).ToArray();
+        float[] destination = Enumerable.Repeat(-1f, w * (w + 7) + 2).ToArray();
+        transpose!(source, sourceRows, factors, destination, destinationRows);
+        var written = new HashSet<int>();
+        for (int r = 0; r < w; r++)
         {
-            for (int column = 0; column < w; column++)
-                Assert.Equal(source[column * w + row], destination[row * w + column]);
+            for (int c = 0; c < w; c++)
+            {
+                Assert.Equal(source[sourceRows[r] + c] * factors[c], destination[destinationRows[c] + r]);
+                written.Add(destinationRows[c] + r);
+            }
+        }
+
+        for (int i = 0; i < destination.Length; i++)
+        {
+            if (!written.Contains(i))
+                Assert.Equal(-1f, destination[i]);
         }
     }
 }

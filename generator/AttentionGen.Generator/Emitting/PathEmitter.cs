@@ -83,7 +83,6 @@ internal static class PathEmitter
             }
 
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
-            w.Line("Span<float> blocks = stackalloc float[2 * Width * Width];");
             using (w.Block("for (int item = firstItem; item < WorkItems; item += step)"))
             {
                 w.Line("int kvHead = item / Panels;");
@@ -94,7 +93,7 @@ internal static class PathEmitter
                 w.Line("ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);");
                 w.Line();
                 w.Line("// Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);");
+                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);");
                 w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
@@ -171,7 +170,7 @@ internal static class PathEmitter
                 w.Line();
                 w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
                 w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);");
+                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);");
             }
 
         }
@@ -275,13 +274,13 @@ internal static class PathEmitter
     {
         if (path.ScratchOnStack)
         {
-            w.Line($"{Span} scratch = stackalloc float[ScratchFloats];");
+            w.Line($"{Span} scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);");
         }
         else
         {
             w.Line("// The scratch is above the stack cap: rent it (no allocation once the pool is warm).");
-            w.Line("float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats);");
-            w.Line($"{Span} scratch = rented.AsSpan(0, ScratchFloats);");
+            w.Line("float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(ScratchFloats + Scratch.Padding);");
+            w.Line($"{Span} scratch = Scratch.Align(rented, ScratchFloats);");
         }
 
         w.Line($"ref float start = ref {MemoryMarshal}.GetReference(scratch);");

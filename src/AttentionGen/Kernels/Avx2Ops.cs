@@ -83,29 +83,51 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
     }
 
     /// <inheritdoc/>
-    /// <remarks>4×4 transposes inside each 128-bit half (unpack), then the halves swapped across row groups
-    /// (<c>vperm2f128</c>): 24 shuffles for 64 floats.</remarks>
+    /// <remarks>Two 4×4 transposes inside the 128-bit halves (unpacks), then the halves swapped across
+    /// (<c>vperm2f128</c>): 24 shuffles, every value in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeSquare(ref float source, ref float destination)
+    public static void TransposeSquare(ref float source, ref int sourceRows, Vector256<float> factor, ref float destination,
+        ref int destinationRows)
     {
-        Span<Vector256<float>> c = stackalloc Vector256<float>[8];
-        for (int g = 0; g < 2; g++)
-        {
-            Vector256<float> r0 = Load(ref source, (4 * g) * 8), r1 = Load(ref source, (4 * g + 1) * 8);
-            Vector256<float> r2 = Load(ref source, (4 * g + 2) * 8), r3 = Load(ref source, (4 * g + 3) * 8);
-            Vector256<float> t0 = Avx.UnpackLow(r0, r2), t1 = Avx.UnpackHigh(r0, r2);
-            Vector256<float> t2 = Avx.UnpackLow(r1, r3), t3 = Avx.UnpackHigh(r1, r3);
-            // c[4g + k] holds column k of rows 4g..4g+3 in its low half and column k + 4 in its high half.
-            c[4 * g] = Avx.UnpackLow(t0, t2);
-            c[4 * g + 1] = Avx.UnpackHigh(t0, t2);
-            c[4 * g + 2] = Avx.UnpackLow(t1, t3);
-            c[4 * g + 3] = Avx.UnpackHigh(t1, t3);
-        }
+        // bGJ holds, in 128-bit half m, column 4m + J of rows 4G..4G+3.
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 0, factor), Row(ref source, ref sourceRows, 1, factor),
+            Row(ref source, ref sourceRows, 2, factor), Row(ref source, ref sourceRows, 3, factor),
+            out Vector256<float> b00, out Vector256<float> b01, out Vector256<float> b02, out Vector256<float> b03);
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 4, factor), Row(ref source, ref sourceRows, 5, factor),
+            Row(ref source, ref sourceRows, 6, factor), Row(ref source, ref sourceRows, 7, factor),
+            out Vector256<float> b10, out Vector256<float> b11, out Vector256<float> b12, out Vector256<float> b13);
+        StoreHalfColumns(b00, b10, ref destination, ref destinationRows, 0);
+        StoreHalfColumns(b01, b11, ref destination, ref destinationRows, 1);
+        StoreHalfColumns(b02, b12, ref destination, ref destinationRows, 2);
+        StoreHalfColumns(b03, b13, ref destination, ref destinationRows, 3);
+    }
 
-        for (int k = 0; k < 4; k++)
-        {
-            Store(Avx.Permute2x128(c[k], c[4 + k], 0x20), ref destination, k * 8);
-            Store(Avx.Permute2x128(c[k], c[4 + k], 0x31), ref destination, (k + 4) * 8);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Row(ref float source, ref int rows, int row, Vector256<float> factor) =>
+        Avx.Multiply(Load(ref source, Unsafe.Add(ref rows, row)), factor);
+
+    /// <summary>Columns j and j + 4 of the block: the low and the high halves of the two row groups.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreHalfColumns(Vector256<float> group0, Vector256<float> group1, ref float destination,
+        ref int destinationRows, int j)
+    {
+        Store(Avx.Permute2x128(group0, group1, 0x20), ref destination, Unsafe.Add(ref destinationRows, j));
+        Store(Avx.Permute2x128(group0, group1, 0x31), ref destination, Unsafe.Add(ref destinationRows, j + 4));
+    }
+
+    /// <summary>4×4 transposes of rows <paramref name="r0"/>..<paramref name="r3"/> inside each 128-bit chunk:
+    /// chunk m of column k holds element 4m + k of each row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeInChunks(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        out Vector256<float> column0, out Vector256<float> column1, out Vector256<float> column2, out Vector256<float> column3)
+    {
+        Vector256<float> t0 = Avx.UnpackLow(r0, r2), t1 = Avx.UnpackHigh(r0, r2);
+        Vector256<float> t2 = Avx.UnpackLow(r1, r3), t3 = Avx.UnpackHigh(r1, r3);
+        column0 = Avx.UnpackLow(t0, t2);
+        column1 = Avx.UnpackHigh(t0, t2);
+        column2 = Avx.UnpackLow(t1, t3);
+        column3 = Avx.UnpackHigh(t1, t3);
     }
 }

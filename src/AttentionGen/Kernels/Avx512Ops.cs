@@ -78,35 +78,64 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
         Avx2Ops.MaxAcross(Avx.Max(value.GetLower(), value.GetUpper()));
 
     /// <inheritdoc/>
-    /// <remarks>Four 4×4 transposes inside the 128-bit chunks (unpack, as NEON's zip), then a 4×4 transpose of the
-    /// chunks themselves (two rounds of <c>vshuff32x4</c>): 64 shuffles for 256 floats.</remarks>
+    /// <remarks>Four 4×4 transposes inside the 128-bit chunks (unpacks, as NEON's zips), then a 4×4 transpose of the
+    /// chunks themselves (two rounds of <c>vshuff32x4</c>): 64 shuffles, every value in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransposeSquare(ref float source, ref float destination)
+    public static void TransposeSquare(ref float source, ref int sourceRows, Vector512<float> factor, ref float destination,
+        ref int destinationRows)
     {
-        Span<Vector512<float>> c = stackalloc Vector512<float>[16];
-        for (int g = 0; g < 4; g++)
-        {
-            Vector512<float> r0 = Load(ref source, (4 * g) * 16), r1 = Load(ref source, (4 * g + 1) * 16);
-            Vector512<float> r2 = Load(ref source, (4 * g + 2) * 16), r3 = Load(ref source, (4 * g + 3) * 16);
-            Vector512<float> t0 = Avx512F.UnpackLow(r0, r2), t1 = Avx512F.UnpackHigh(r0, r2);
-            Vector512<float> t2 = Avx512F.UnpackLow(r1, r3), t3 = Avx512F.UnpackHigh(r1, r3);
-            // c[4k + g] holds column k + 4m of rows 4g..4g+3 in 128-bit chunk m.
-            c[g] = Avx512F.UnpackLow(t0, t2);
-            c[4 + g] = Avx512F.UnpackHigh(t0, t2);
-            c[8 + g] = Avx512F.UnpackLow(t1, t3);
-            c[12 + g] = Avx512F.UnpackHigh(t1, t3);
-        }
+        // bGJ holds, in 128-bit chunk m, column 4m + J of rows 4G..4G+3.
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 0, factor), Row(ref source, ref sourceRows, 1, factor),
+            Row(ref source, ref sourceRows, 2, factor), Row(ref source, ref sourceRows, 3, factor),
+            out Vector512<float> b00, out Vector512<float> b01, out Vector512<float> b02, out Vector512<float> b03);
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 4, factor), Row(ref source, ref sourceRows, 5, factor),
+            Row(ref source, ref sourceRows, 6, factor), Row(ref source, ref sourceRows, 7, factor),
+            out Vector512<float> b10, out Vector512<float> b11, out Vector512<float> b12, out Vector512<float> b13);
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 8, factor), Row(ref source, ref sourceRows, 9, factor),
+            Row(ref source, ref sourceRows, 10, factor), Row(ref source, ref sourceRows, 11, factor),
+            out Vector512<float> b20, out Vector512<float> b21, out Vector512<float> b22, out Vector512<float> b23);
+        TransposeInChunks(
+            Row(ref source, ref sourceRows, 12, factor), Row(ref source, ref sourceRows, 13, factor),
+            Row(ref source, ref sourceRows, 14, factor), Row(ref source, ref sourceRows, 15, factor),
+            out Vector512<float> b30, out Vector512<float> b31, out Vector512<float> b32, out Vector512<float> b33);
+        StoreChunkColumns(b00, b10, b20, b30, ref destination, ref destinationRows, 0);
+        StoreChunkColumns(b01, b11, b21, b31, ref destination, ref destinationRows, 1);
+        StoreChunkColumns(b02, b12, b22, b32, ref destination, ref destinationRows, 2);
+        StoreChunkColumns(b03, b13, b23, b33, ref destination, ref destinationRows, 3);
+    }
 
-        for (int k = 0; k < 4; k++)
-        {
-            Vector512<float> u0 = Avx512F.Shuffle4x128(c[4 * k], c[4 * k + 1], 0x44);
-            Vector512<float> u1 = Avx512F.Shuffle4x128(c[4 * k], c[4 * k + 1], 0xEE);
-            Vector512<float> u2 = Avx512F.Shuffle4x128(c[4 * k + 2], c[4 * k + 3], 0x44);
-            Vector512<float> u3 = Avx512F.Shuffle4x128(c[4 * k + 2], c[4 * k + 3], 0xEE);
-            Store(Avx512F.Shuffle4x128(u0, u2, 0x88), ref destination, k * 16);
-            Store(Avx512F.Shuffle4x128(u0, u2, 0xDD), ref destination, (k + 4) * 16);
-            Store(Avx512F.Shuffle4x128(u1, u3, 0x88), ref destination, (k + 8) * 16);
-            Store(Avx512F.Shuffle4x128(u1, u3, 0xDD), ref destination, (k + 12) * 16);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row(ref float source, ref int rows, int row, Vector512<float> factor) =>
+        Avx512F.Multiply(Load(ref source, Unsafe.Add(ref rows, row)), factor);
+
+    /// <summary>Columns j, j + 4, j + 8 and j + 12 of the block from the chunk-transposed row groups: column 4m + j
+    /// is chunk m of each group, in group order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreChunkColumns(Vector512<float> group0, Vector512<float> group1, Vector512<float> group2,
+        Vector512<float> group3, ref float destination, ref int destinationRows, int j)
+    {
+        Vector512<float> even01 = Avx512F.Shuffle4x128(group0, group1, 0x88), odd01 = Avx512F.Shuffle4x128(group0, group1, 0xDD);
+        Vector512<float> even23 = Avx512F.Shuffle4x128(group2, group3, 0x88), odd23 = Avx512F.Shuffle4x128(group2, group3, 0xDD);
+        Store(Avx512F.Shuffle4x128(even01, even23, 0x88), ref destination, Unsafe.Add(ref destinationRows, j));
+        Store(Avx512F.Shuffle4x128(odd01, odd23, 0x88), ref destination, Unsafe.Add(ref destinationRows, j + 4));
+        Store(Avx512F.Shuffle4x128(even01, even23, 0xDD), ref destination, Unsafe.Add(ref destinationRows, j + 8));
+        Store(Avx512F.Shuffle4x128(odd01, odd23, 0xDD), ref destination, Unsafe.Add(ref destinationRows, j + 12));
+    }
+
+    /// <summary>4×4 transposes of rows <paramref name="r0"/>..<paramref name="r3"/> inside each 128-bit chunk:
+    /// chunk m of column k holds element 4m + k of each row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeInChunks(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+        out Vector512<float> column0, out Vector512<float> column1, out Vector512<float> column2, out Vector512<float> column3)
+    {
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r2), t1 = Avx512F.UnpackHigh(r0, r2);
+        Vector512<float> t2 = Avx512F.UnpackLow(r1, r3), t3 = Avx512F.UnpackHigh(r1, r3);
+        column0 = Avx512F.UnpackLow(t0, t2);
+        column1 = Avx512F.UnpackHigh(t0, t2);
+        column2 = Avx512F.UnpackLow(t1, t3);
+        column3 = Avx512F.UnpackHigh(t1, t3);
     }
 }

@@ -59,9 +59,18 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <summary>Maximum of all lanes.</summary>
     static abstract float MaxAcross(TVector value);
 
-    /// <summary>Transposes a <see cref="Width"/> × <see cref="Width"/> block: row k of <paramref name="destination"/>
-    /// is column k of <paramref name="source"/>. Both are <c>Width</c> contiguous rows of <c>Width</c> floats.</summary>
-    static abstract void TransposeSquare(ref float source, ref float destination);
+    /// <summary>
+    /// Transposes a <see cref="Width"/> × <see cref="Width"/> block in registers, scaling it on the way:
+    /// <c>destination[destinationRows[c] + r] = source[sourceRows[r] + c] · factor[c]</c>. Rows sit anywhere,
+    /// each named by its offset, so strided panels and gathered query rows go through the same code.
+    /// </summary>
+    /// <param name="source">Base of the source rows.</param>
+    /// <param name="sourceRows">First of <see cref="Width"/> source row offsets.</param>
+    /// <param name="factor">Multiplies each source row lane-wise before the transpose.</param>
+    /// <param name="destination">Base of the destination rows.</param>
+    /// <param name="destinationRows">First of <see cref="Width"/> destination row offsets.</param>
+    static abstract void TransposeSquare(ref float source, ref int sourceRows, TVector factor, ref float destination,
+        ref int destinationRows);
 
     /// <summary>2ⁿ from <c>t = n + 1.5·2²³</c> with n an integer in [−127, 0]; n = −127 gives 0.</summary>
     static abstract TVector PowerOfTwoFromShifted(TVector shifted);

@@ -78,15 +78,20 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
 
     /// <inheritdoc/>
+    /// <remarks>Two rounds of zips: 8 shuffles, every value in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeSquare(ref float source, ref float destination)
+    public static void TransposeSquare(ref float source, ref int sourceRows, Vector128<float> factor, ref float destination,
+        ref int destinationRows)
     {
-        Vector128<float> r0 = Load(ref source, 0), r1 = Load(ref source, 4), r2 = Load(ref source, 8), r3 = Load(ref source, 12);
+        Vector128<float> r0 = AdvSimd.Multiply(Load(ref source, sourceRows), factor);
+        Vector128<float> r1 = AdvSimd.Multiply(Load(ref source, Unsafe.Add(ref sourceRows, 1)), factor);
+        Vector128<float> r2 = AdvSimd.Multiply(Load(ref source, Unsafe.Add(ref sourceRows, 2)), factor);
+        Vector128<float> r3 = AdvSimd.Multiply(Load(ref source, Unsafe.Add(ref sourceRows, 3)), factor);
         Vector128<float> t0 = AdvSimd.Arm64.ZipLow(r0, r2), t1 = AdvSimd.Arm64.ZipHigh(r0, r2);
         Vector128<float> t2 = AdvSimd.Arm64.ZipLow(r1, r3), t3 = AdvSimd.Arm64.ZipHigh(r1, r3);
-        Store(AdvSimd.Arm64.ZipLow(t0, t2), ref destination, 0);
-        Store(AdvSimd.Arm64.ZipHigh(t0, t2), ref destination, 4);
-        Store(AdvSimd.Arm64.ZipLow(t1, t3), ref destination, 8);
-        Store(AdvSimd.Arm64.ZipHigh(t1, t3), ref destination, 12);
+        Store(AdvSimd.Arm64.ZipLow(t0, t2), ref destination, destinationRows);
+        Store(AdvSimd.Arm64.ZipHigh(t0, t2), ref destination, Unsafe.Add(ref destinationRows, 1));
+        Store(AdvSimd.Arm64.ZipLow(t1, t3), ref destination, Unsafe.Add(ref destinationRows, 2));
+        Store(AdvSimd.Arm64.ZipHigh(t1, t3), ref destination, Unsafe.Add(ref destinationRows, 3));
     }
 }

@@ -38,8 +38,18 @@ public static class OnlineSoftmax
             // so a lane whose allowed scores are all −∞ still gets NaN (0/0), as the float64 reference does,
             // while a lane with no allowed key keeps max −∞ and sum 0 and ends as zeros.
             TVector limit = TOps.Load(ref limits, lane);
-            TVector blockMax = negativeInfinity;
+            // Four running maxima: one would chain every key on the latency of the previous max.
+            TVector max0 = negativeInfinity, max1 = negativeInfinity, max2 = negativeInfinity, max3 = negativeInfinity;
             int j = 0;
+            for (; j + 4 <= unmaskedKeys; j += 4)
+            {
+                max0 = TOps.Max(max0, TOps.Load(ref scores, j * panelWidth + lane));
+                max1 = TOps.Max(max1, TOps.Load(ref scores, (j + 1) * panelWidth + lane));
+                max2 = TOps.Max(max2, TOps.Load(ref scores, (j + 2) * panelWidth + lane));
+                max3 = TOps.Max(max3, TOps.Load(ref scores, (j + 3) * panelWidth + lane));
+            }
+
+            TVector blockMax = TOps.Max(TOps.Max(max0, max1), TOps.Max(max2, max3));
             for (; j < unmaskedKeys; j++)
                 blockMax = TOps.Max(blockMax, TOps.Load(ref scores, j * panelWidth + lane));
             for (; j < keys; j++)

@@ -9,35 +9,25 @@ namespace AttentionGen.Kernels;
 /// </summary>
 public static class PanelTranspose
 {
-    /// <summary>Floats of scratch the block moves need: two <c>Width × Width</c> blocks.</summary>
-    public static int BlockFloats<TOps, TVector>()
-        where TOps : struct, IVectorOps<TVector>
-        where TVector : struct => 2 * TOps.Width * TOps.Width;
-
     /// <summary><c>panel[d][lane] = scale · source[rowOffsets[lane] + d]</c> for the panel's rows; lanes past the
     /// rows are zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackRows<TOps, TVector>(ref float source, ReadOnlySpan<int> rowOffsets, int headDim, float scale,
-        ref float panel, int panelLanes, Span<float> blocks)
+        ref float panel, int panelLanes)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
         int w = TOps.Width, rows = rowOffsets.Length;
         int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
-        ref float rowsBlock = ref blocks[0];
-        ref float columnsBlock = ref blocks[w * w];
+        Span<int> panelRows = stackalloc int[w];
+        for (int k = 0; k < w; k++)
+            panelRows[k] = k * panelLanes;
         TVector scaleVector = TOps.Broadcast(scale);
         for (int lane = 0; lane < fullLanes; lane += w)
         {
             for (int d = 0; d < fullDims; d += w)
-            {
-                for (int k = 0; k < w; k++)
-                    TOps.Store(TOps.Load(ref source, rowOffsets[lane + k] + d), ref rowsBlock, k * w);
-                TOps.TransposeSquare(ref rowsBlock, ref columnsBlock);
-                for (int k = 0; k < w; k++)
-                    TOps.Store(TOps.Multiply(TOps.Load(ref columnsBlock, k * w), scaleVector), ref panel, (d + k) * panelLanes + lane);
-            }
-
+                TOps.TransposeSquare(ref Unsafe.Add(ref source, d), ref Unsafe.AsRef(in rowOffsets[lane]), scaleVector,
+                    ref Unsafe.Add(ref panel, d * panelLanes + lane), ref panelRows[0]);
             for (int k = 0; k < w; k++)
                 PackScalar(ref source, rowOffsets[lane + k], fullDims, headDim, scale, ref panel, panelLanes, lane + k);
         }
@@ -54,28 +44,21 @@ public static class PanelTranspose
     /// <summary><c>destination[rowOffsets[lane] + d] = panel[d][lane] · factors[lane]</c> for the panel's rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteRows<TOps, TVector>(ref float panel, int panelLanes, ref float factors, int headDim,
-        ref float destination, ReadOnlySpan<int> rowOffsets, Span<float> blocks)
+        ref float destination, ReadOnlySpan<int> rowOffsets)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
         int w = TOps.Width, rows = rowOffsets.Length;
         int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
-        ref float columnsBlock = ref blocks[0];
-        ref float rowsBlock = ref blocks[w * w];
+        Span<int> panelRows = stackalloc int[w];
+        for (int k = 0; k < w; k++)
+            panelRows[k] = k * panelLanes;
         for (int lane = 0; lane < fullLanes; lane += w)
         {
+            TVector laneFactors = TOps.Load(ref factors, lane);
             for (int d = 0; d < fullDims; d += w)
-            {
-                for (int k = 0; k < w; k++)
-                    TOps.Store(TOps.Load(ref panel, (d + k) * panelLanes + lane), ref columnsBlock, k * w);
-                TOps.TransposeSquare(ref columnsBlock, ref rowsBlock);
-                for (int k = 0; k < w; k++)
-                {
-                    TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, lane + k));
-                    TOps.Store(TOps.Multiply(TOps.Load(ref rowsBlock, k * w), factor), ref destination, rowOffsets[lane + k] + d);
-                }
-            }
-
+                TOps.TransposeSquare(ref Unsafe.Add(ref panel, d * panelLanes + lane), ref panelRows[0], laneFactors,
+                    ref Unsafe.Add(ref destination, d), ref Unsafe.AsRef(in rowOffsets[lane]));
             for (int k = 0; k < w; k++)
                 WriteScalar(ref panel, panelLanes, ref factors, fullDims, headDim, ref destination, rowOffsets[lane + k], lane + k);
         }

@@ -69,5 +69,7 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeSquare(ref float source, ref float destination) => destination = source;
+    public static void TransposeSquare(ref float source, ref int sourceRows, float factor, ref float destination,
+        ref int destinationRows) =>
+        Unsafe.Add(ref destination, destinationRows) = Unsafe.Add(ref source, sourceRows) * factor;
 }

@@ -227,7 +227,7 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
             {
-                Span<float> scratch = stackalloc float[ScratchFloats];
+                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
                 ref float queryStart = ref MemoryMarshal.GetReference(query);
                 ref float keyStart = ref MemoryMarshal.GetReference(key);
@@ -240,7 +240,6 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
@@ -251,7 +250,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -290,7 +289,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
+                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -503,7 +502,7 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
             {
-                Span<float> scratch = stackalloc float[ScratchFloats];
+                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
                 ref float queryStart = ref MemoryMarshal.GetReference(query);
                 ref float keyStart = ref MemoryMarshal.GetReference(key);
@@ -516,7 +515,6 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
@@ -527,7 +525,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -566,7 +564,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
+                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -779,7 +777,7 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
             {
-                Span<float> scratch = stackalloc float[ScratchFloats];
+                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
                 ref float queryStart = ref MemoryMarshal.GetReference(query);
                 ref float keyStart = ref MemoryMarshal.GetReference(key);
@@ -792,7 +790,6 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
@@ -803,7 +800,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -842,7 +839,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
+                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -1165,7 +1162,7 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
             {
-                Span<float> scratch = stackalloc float[ScratchFloats];
+                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
                 ref float queryStart = ref MemoryMarshal.GetReference(query);
                 ref float keyStart = ref MemoryMarshal.GetReference(key);
@@ -1178,7 +1175,6 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                Span<float> blocks = stackalloc float[2 * Width * Width];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
                     int kvHead = item / Panels;
@@ -1189,7 +1185,7 @@ namespace AttentionGen.Generated
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
                     // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes, blocks);
+                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -1228,7 +1224,7 @@ namespace AttentionGen.Generated
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows, blocks);
+                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
