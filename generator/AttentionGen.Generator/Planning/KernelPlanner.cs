@@ -49,7 +49,7 @@ internal static class KernelPlanner
         while (true)
         {
             lanes = vectors * profile.Width;
-            keyBlock = Math.Min(shape.KvLen, Math.Max(profile.TileRows, ScoreBlockFloats / lanes));
+            keyBlock = KeyBlock(shape.KvLen, Math.Max(profile.TileRows, ScoreBlockFloats / lanes));
             scratch = ScratchFloats(lanes, shape.HeadDim, keyBlock);
             if (scratch <= StackScratchCapFloats || vectors == 1)
                 break;
@@ -59,6 +59,14 @@ internal static class KernelPlanner
         return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, CeilDiv(rows, lanes), profile.TileRows,
             shape.HeadDim % profile.TileRows, keyBlock, CeilDiv(shape.KvLen, keyBlock), scratch,
             scratch <= StackScratchCapFloats);
+    }
+
+    /// <summary>Keys per block: as few blocks as <paramref name="maxBlock"/> allows, of balanced sizes, so that no
+    /// block is a sliver (257 keys in blocks of at most 128 are 86 + 86 + 85, not 128 + 128 + 1).</summary>
+    public static int KeyBlock(int keys, int maxBlock)
+    {
+        int blocks = CeilDiv(keys, maxBlock);
+        return CeilDiv(keys, blocks);
     }
 
     /// <summary>Qᵀ and the accumulator (<c>[HeadDim][lanes]</c> each), the score block, and three per-lane rows

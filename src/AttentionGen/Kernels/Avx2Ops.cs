@@ -66,7 +66,7 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> PowerOfTwoFromShifted(Vector256<float> shifted) =>
-        Vector256.ShiftLeft(shifted.AsInt32() - Vector256.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+        Vector256.ShiftLeft(shifted.AsInt32(), 23).AsSingle();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

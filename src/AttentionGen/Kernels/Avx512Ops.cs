@@ -66,7 +66,7 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> PowerOfTwoFromShifted(Vector512<float> shifted) =>
-        Vector512.ShiftLeft(shifted.AsInt32() - Vector512.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+        Vector512.ShiftLeft(shifted.AsInt32(), 23).AsSingle();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -72,6 +72,7 @@ public interface IVectorOps<TVector> where TVector : struct
     static abstract void TransposeSquare(ref float source, ref int sourceRows, TVector factor, ref float destination,
         ref int destinationRows);
 
-    /// <summary>2ⁿ from <c>t = n + 1.5·2²³</c> with n an integer in [−127, 0]; n = −127 gives 0.</summary>
+    /// <summary>2ⁿ from <c>t = n + 127 + 1.5·2²³</c> with n an integer in [−127, 0], whose low mantissa bits are the
+    /// biased exponent <c>n + 127</c>: one shift. n = −127 gives 0.</summary>
     static abstract TVector PowerOfTwoFromShifted(TVector shifted);
 }

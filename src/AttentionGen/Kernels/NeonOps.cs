@@ -67,7 +67,7 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> PowerOfTwoFromShifted(Vector128<float> shifted) =>
-        Vector128.ShiftLeft(shifted.AsInt32() - Vector128.Create(VectorMath.ShiftedExponentBias), 23).AsSingle();
+        Vector128.ShiftLeft(shifted.AsInt32(), 23).AsSingle();
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -57,7 +57,7 @@ public readonly struct ScalarOps : IVectorOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float PowerOfTwoFromShifted(float shifted) =>
-        BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) - VectorMath.ShiftedExponentBias) << 23);
+        BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(shifted) << 23);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
