@@ -23,8 +23,9 @@ internal static class HeaderComment
         w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:");
         w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes");
         w.Line("//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)");
-        w.Line("//            3. values  Oᵀ += Vᵀ·P  register tiles of TileRows dims × the panel's lanes");
-        w.Line("//          then write O = Oᵀ / sum. K and V are read in place; scores never leave the scratch.");
+        w.Line("//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,");
+        w.Line("//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes");
+        w.Line("//          then write O / sum. K and V are read in place; scores never leave the scratch.");
         if (s.Causal)
             w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
         w.Line("//");
@@ -40,10 +41,13 @@ internal static class HeaderComment
             }
 
             string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
-            string tail = path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty;
+            string values = path.RowMajorAccumulator
+                ? $"values {path.ValueRows} rows × {path.ValueVectors * path.Profile.Width} dims ({path.ValueRows * path.ValueVectors} accumulators)"
+                    + (path.ValueLaneTail > 0 ? $" + a {path.ValueLaneTail}-row tail" : string.Empty)
+                : $"values Oᵀ {path.TileRows} dims × {path.PanelLanes}" + (path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty);
             string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
-                + $"tiles {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators){tail},");
+                + $"scores {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators), {values},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
         }
 

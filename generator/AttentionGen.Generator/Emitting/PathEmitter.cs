@@ -30,39 +30,68 @@ internal static class PathEmitter
             w.Line($"private const int Panels = {path.Panels};");
             w.Line("/// <summary>Independent items of one call: key/value heads × panels.</summary>");
             w.Line($"public const int WorkItems = {path.WorkItems(s.KvHeads)};");
-            w.Line("/// <summary>Keys per score tile and head dimensions per value tile.</summary>");
-            w.Line($"private const int TileRows = {path.TileRows};");
+            if (path.RowMajorAccumulator)
+            {
+                w.Line("/// <summary>Keys per score tile.</summary>");
+                w.Line($"private const int TileRows = {path.TileRows};");
+                w.Line("/// <summary>Query rows per value tile.</summary>");
+                w.Line($"private const int ValueRows = {path.ValueRows};");
+                w.Line("/// <summary>Head dimensions per value tile.</summary>");
+                w.Line($"private const int ValueDims = {path.ValueVectors * p.Width};");
+            }
+            else
+            {
+                w.Line("/// <summary>Keys per score tile and head dimensions per value tile.</summary>");
+                w.Line($"private const int TileRows = {path.TileRows};");
+            }
+
             w.Line("/// <summary>Keys per softmax block.</summary>");
             w.Line($"private const int KeyBlock = {path.KeyBlock};");
             w.Line();
             w.Line("// Scratch layout, in floats.");
             w.Line("private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]");
-            w.Line("private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]");
+            w.Line(path.RowMajorAccumulator
+                ? "private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]"
+                : "private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]");
             w.Line("private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]");
             w.Line("private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane");
             w.Line("private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane");
             w.Line("private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)");
-            w.Line("private const int ScratchFloats = LimitAt + PanelLanes;");
+            w.Line("private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane");
+            w.Line("private const int ScratchFloats = RescaleAt + PanelLanes;");
             w.Line();
             WriteRun(w, plan, path);
             w.Line();
-            WriteTile(w, plan, path, "ScoreTile", path.TileRows, scores: true);
+            WriteTile(w, path, Tile.Scores("ScoreTile", path.TileRows, path.PanelVectors));
             if (path.TileRows > 1)
             {
                 w.Line();
-                WriteTile(w, plan, path, "ScoreKey", 1, scores: true);
+                WriteTile(w, path, Tile.Scores("ScoreKey", 1, path.PanelVectors));
             }
 
-            if (s.HeadDim >= path.TileRows)
+            if (path.RowMajorAccumulator)
             {
                 w.Line();
-                WriteTile(w, plan, path, "ValueTile", path.TileRows, scores: false);
+                WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors));
+                if (path.ValueLaneTail > 0)
+                {
+                    w.Line();
+                    WriteTile(w, path, Tile.RowMajorValues("ValueTail", path.ValueLaneTail, path.ValueVectors));
+                }
             }
-
-            if (path.ValueTailRows > 0)
+            else
             {
-                w.Line();
-                WriteTile(w, plan, path, "ValueTail", path.ValueTailRows, scores: false);
+                if (s.HeadDim >= path.TileRows)
+                {
+                    w.Line();
+                    WriteTile(w, path, Tile.TransposedValues("ValueTile", path.TileRows, path.PanelVectors));
+                }
+
+                if (path.ValueTailRows > 0)
+                {
+                    w.Line();
+                    WriteTile(w, path, Tile.TransposedValues("ValueTail", path.ValueTailRows, path.PanelVectors));
+                }
             }
         }
     }
@@ -76,7 +105,7 @@ internal static class PathEmitter
 
         using (BeginRun(w, plan, path))
         {
-            foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt" })
+            foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt", "rescale RescaleAt" })
             {
                 string[] names = part.Split(' ');
                 w.Line($"ref float {names[0]} = ref {Unsafe}.Add(ref start, {names[1]});");
@@ -142,37 +171,77 @@ internal static class PathEmitter
 
                     w.Line();
                     w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.");
-                    w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref accumulator, ref max, ref sum, ref limit,");
-                    w.Line("    PanelLanes, HeadDim, count, unmasked, blockStart);");
+                    w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
+                    w.Line("    PanelLanes, count, unmasked, blockStart);");
+                    w.Line("if (blockStart > 0)");
+                    w.Line(path.RowMajorAccumulator
+                        ? $"    {softmax}.RescaleRows{generic}(ref accumulator, ref rescale, rows, HeadDim);"
+                        : $"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
                     w.Line();
-                    w.Line("// 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.");
-                    if (s.HeadDim >= path.TileRows)
-                    {
-                        w.Line("for (int d = 0; d + TileRows <= HeadDim; d += TileRows)");
-                        w.Line($"    ValueTile(ref {Unsafe}.Add(ref valueRows, d), ref scores, ref {Unsafe}.Add(ref accumulator, d * PanelLanes), unmasked);");
-                    }
-
-                    if (path.ValueTailRows > 0)
-                    {
-                        int tailStart = s.HeadDim - path.ValueTailRows;
-                        w.Line($"ValueTail(ref {Unsafe}.Add(ref valueRows, {tailStart}), ref scores, ref {Unsafe}.Add(ref accumulator, {tailStart} * PanelLanes), unmasked);");
-                    }
+                    if (path.RowMajorAccumulator)
+                        WriteRowMajorValues(w, path);
+                    else
+                        WriteTransposedValues(w, s, path);
 
                     if (s.Causal)
                     {
                         w.Line("// Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.");
                         w.Line("if (unmasked < count)");
-                        w.Line($"    {softmax}.AccumulateMaskedKeys{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
-                        w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);");
+                        if (path.RowMajorAccumulator)
+                        {
+                            w.Line($"    {softmax}.AccumulateMaskedKeysByRow{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
+                            w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);");
+                        }
+                        else
+                        {
+                            w.Line($"    {softmax}.AccumulateMaskedKeys{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
+                            w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);");
+                        }
                     }
                 }
 
                 w.Line();
                 w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
                 w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                w.Line($"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);");
+                w.Line(path.RowMajorAccumulator
+                    ? $"PanelTranspose.WriteScaledRows{generic}(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);"
+                    : $"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);");
             }
 
+        }
+    }
+
+    /// <summary>Step 3 with a row-major accumulator: tiles of ValueRows query rows × ValueDims head dimensions, over
+    /// the panel's rows only (a partial panel skips its padding lanes).</summary>
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path)
+    {
+        w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
+        w.Line("int firstLane = 0;");
+        w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
+        w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
+        w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
+        if (path.ValueLaneTail > 0)
+        {
+            w.Line("if (firstLane < rows)");
+            w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
+            w.Line($"        ValueTail(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
+        }
+    }
+
+    /// <summary>Step 3 with a transposed accumulator: tiles of TileRows head dimensions × the panel's lanes.</summary>
+    private static void WriteTransposedValues(SourceWriter w, KernelShape s, PathPlan path)
+    {
+        w.Line("// 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.");
+        if (s.HeadDim >= path.TileRows)
+        {
+            w.Line("for (int d = 0; d + TileRows <= HeadDim; d += TileRows)");
+            w.Line($"    ValueTile(ref {Unsafe}.Add(ref valueRows, d), ref scores, ref {Unsafe}.Add(ref accumulator, d * PanelLanes), unmasked);");
+        }
+
+        if (path.ValueTailRows > 0)
+        {
+            int tailStart = s.HeadDim - path.ValueTailRows;
+            w.Line($"ValueTail(ref {Unsafe}.Add(ref valueRows, {tailStart}), ref scores, ref {Unsafe}.Add(ref accumulator, {tailStart} * PanelLanes), unmasked);");
         }
     }
 
@@ -287,58 +356,71 @@ internal static class PathEmitter
     }
 
     /// <summary>
-    /// One register-tiled micro-kernel: C[rows][panel] (+)= Σₖ broadcast(A[row][k]) · B[k][panel], with
-    /// rows × PanelVectors accumulators. Scores: A = keys (row step KvRowStride), B = Qᵀ, k over HeadDim.
-    /// Values: A = values (k step KvRowStride), B = P, k over the keys.
+    /// A register-tiled micro-kernel: C[rows][vectors·Width] (+)= Σₖ broadcast(A[row·ARowStep + k·AStep]) ·
+    /// B[k·BStep + (vectors·Width)], with rows × vectors accumulators.
     /// </summary>
-    private static void WriteTile(SourceWriter w, KernelPlan plan, PathPlan path, string name, int rows, bool scores)
+    private sealed record Tile(string Name, int Rows, int Vectors, string Summary, string Signature, string A, string B,
+        string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, bool Accumulates)
+    {
+        /// <summary>Scores: A = keys, B = Qᵀ, C = Sᵀ, k over HeadDim.</summary>
+        public static Tile Scores(string name, int keys, int vectors) => new(name, keys, vectors,
+            $"Scores of {keys} key{(keys > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{keys}][PanelLanes] = K[{keys}][HeadDim] · Qᵀ[HeadDim][PanelLanes].",
+            "ref float keys, ref float queries, ref float scores", "keys", "queries", "scores",
+            "KvRowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", Accumulates: false);
+
+        /// <summary>Values into a transposed accumulator: A = Vᵀ (dims), B = P, C = Oᵀ, k over the keys.</summary>
+        public static Tile TransposedValues(string name, int dims, int vectors) => new(name, dims, vectors,
+            $"Adds {dims} head dimension{(dims > 1 ? "s" : string.Empty)} of Vᵀ·P to the panel's accumulator: Oᵀ[{dims}][PanelLanes] += Vᵀ[{dims}][count] · P[count][PanelLanes].",
+            "ref float values, ref float probabilities, ref float accumulator, int count", "values", "probabilities", "accumulator",
+            "1", "KvRowStride", "PanelLanes", "PanelLanes", "count", Accumulates: true);
+
+        /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys.</summary>
+        public static Tile RowMajorValues(string name, int rows, int vectors) => new(name, rows, vectors,
+            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][ValueDims] += P[{rows}][count] · V[count][ValueDims].",
+            "ref float probabilities, ref float values, ref float accumulator, int count", "probabilities", "values", "accumulator",
+            "1", "PanelLanes", "KvRowStride", "HeadDim", "count", Accumulates: true);
+    }
+
+    private static void WriteTile(SourceWriter w, PathPlan path, Tile tile)
     {
         IsaProfile p = path.Profile;
         string ops = p.OpsType;
         string vector = p.VectorType;
-        int vectors = path.PanelVectors;
-        string summary = scores
-            ? $"Scores of {rows} key{(rows > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{rows}][PanelLanes] = K[{rows}][HeadDim] · Qᵀ[HeadDim][PanelLanes]."
-            : $"Adds {rows} head dimension{(rows > 1 ? "s" : string.Empty)} of Vᵀ·P to the panel's accumulator: Oᵀ[{rows}][PanelLanes] += Vᵀ[{rows}][count] · P[count][PanelLanes].";
-        w.Line($"/// <summary>{summary} {rows * vectors} accumulators.</summary>");
+        w.Line($"/// <summary>{tile.Summary} {tile.Rows * tile.Vectors} accumulators.</summary>");
         w.Line(Optimize);
-        string signature = scores
-            ? $"private static void {name}(ref float keys, ref float queries, ref float scores)"
-            : $"private static void {name}(ref float values, ref float probabilities, ref float accumulator, int count)";
-        using (w.Block(signature))
+        using (w.Block($"private static void {tile.Name}({tile.Signature})"))
         {
-            string c = scores ? "scores" : "accumulator";
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < tile.Rows; r++)
             {
-                for (int v = 0; v < vectors; v++)
+                for (int v = 0; v < tile.Vectors; v++)
                 {
-                    w.Line(scores
-                        ? $"{vector} c{r}x{v} = default;"
-                        : $"{vector} c{r}x{v} = {ops}.Load(ref {c}, {Offset(r, "PanelLanes", v)});");
+                    w.Line(tile.Accumulates
+                        ? $"{vector} c{r}x{v} = {ops}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});"
+                        : $"{vector} c{r}x{v} = default;");
                 }
             }
 
-            w.Line(scores ? "ref float a = ref keys;" : "ref float a = ref values;");
-            w.Line(scores ? "ref float b = ref queries;" : "ref float b = ref probabilities;");
-            using (w.Block(scores ? "for (int k = 0; k < HeadDim; k++)" : "for (int k = 0; k < count; k++)"))
+            w.Line($"ref float a = ref {tile.A};");
+            w.Line($"ref float b = ref {tile.B};");
+            using (w.Block($"for (int k = 0; k < {tile.Count}; k++)"))
             {
-                for (int v = 0; v < vectors; v++)
+                for (int v = 0; v < tile.Vectors; v++)
                     w.Line($"{vector} b{v} = {ops}.Load(ref b, {Offset(0, null, v)});");
-                for (int r = 0; r < rows; r++)
+                for (int r = 0; r < tile.Rows; r++)
                 {
-                    w.Line($"{(r == 0 ? vector + " " : string.Empty)}x = {ops}.Broadcast({Unsafe}.Add(ref a, {Offset(r, scores ? "KvRowStride" : "1", -1)}));");
-                    for (int v = 0; v < vectors; v++)
+                    w.Line($"{(r == 0 ? vector + " " : string.Empty)}x = {ops}.Broadcast({Unsafe}.Add(ref a, {Offset(r, tile.ARowStep, -1)}));");
+                    for (int v = 0; v < tile.Vectors; v++)
                         w.Line($"c{r}x{v} = {ops}.MultiplyAdd(x, b{v}, c{r}x{v});");
                 }
 
-                w.Line($"a = ref {Unsafe}.Add(ref a, {(scores ? "1" : "KvRowStride")});");
-                w.Line($"b = ref {Unsafe}.Add(ref b, PanelLanes);");
+                w.Line($"a = ref {Unsafe}.Add(ref a, {tile.AStep});");
+                w.Line($"b = ref {Unsafe}.Add(ref b, {tile.BStep});");
             }
 
-            for (int r = 0; r < rows; r++)
+            for (int r = 0; r < tile.Rows; r++)
             {
-                for (int v = 0; v < vectors; v++)
-                    w.Line($"{ops}.Store(c{r}x{v}, ref {c}, {Offset(r, "PanelLanes", v)});");
+                for (int v = 0; v < tile.Vectors; v++)
+                    w.Line($"{ops}.Store(c{r}x{v}, ref {tile.C}, {Offset(r, tile.CRowStride, v)});");
             }
         }
     }

@@ -13,15 +13,25 @@ namespace AttentionGen.Generator.Planning;
 /// <param name="PanelLanes">Query rows per panel (a multiple of the vector width).</param>
 /// <param name="Panels">Panels per key/value head.</param>
 /// <param name="TileRows">Keys per score tile, head dimensions per value tile.</param>
-/// <param name="ValueTailRows">Head dimensions left after whole value tiles (0 when none).</param>
+/// <param name="ValueTailRows">Transposed accumulator: head dimensions left after whole value tiles (0 when none).</param>
+/// <param name="ValueRows">Row-major accumulator (when the head dimension is a multiple of the width): query rows
+/// per value tile; 0 for the transposed accumulator.</param>
+/// <param name="ValueVectors">Row-major accumulator: head-dimension vectors per value tile.</param>
 /// <param name="KeyBlock">Keys per softmax block.</param>
 /// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
 /// <param name="ScratchFloats">Scratch per call, in floats.</param>
 /// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
-    int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
+    int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
 {
+    /// <summary>Whether the output accumulator is row-major (<c>[lane][HeadDim]</c>, written out without a transpose)
+    /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
+    public bool RowMajorAccumulator => ValueRows > 0;
+
+    /// <summary>Row-major accumulator: lanes left after whole value tiles (0 when none).</summary>
+    public int ValueLaneTail => RowMajorAccumulator ? PanelLanes % ValueRows : 0;
+
     /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
     public string Name => Profile.Path + "Path";
 

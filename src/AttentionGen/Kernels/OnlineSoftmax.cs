@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -11,22 +12,22 @@ public static class OnlineSoftmax
 {
     /// <summary>
     /// Folds one block of scores into the running maximum and sum of each lane, overwrites the scores with
-    /// <c>exp(s − max)</c>, and rescales the accumulator by <c>exp(oldMax − newMax)</c>.
+    /// <c>exp(s − max)</c>, and (after the first block) writes the factor <c>exp(oldMax − newMax)</c> that the
+    /// accumulator's rows must be rescaled by (<see cref="RescaleColumns"/>, <see cref="RescaleRows"/>).
     /// </summary>
     /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
-    /// <param name="accumulator">Output accumulator <c>[headDim][panelWidth]</c>.</param>
     /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block).</param>
     /// <param name="runningSum">Per-lane sum of probabilities so far (0 before the first block).</param>
     /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
     /// <paramref name="unmaskedKeys"/> only.</param>
+    /// <param name="rescale">Receives each lane's rescale factor when <paramref name="firstKey"/> is not 0.</param>
     /// <param name="panelWidth">Lanes in the panel, a multiple of the vector width.</param>
-    /// <param name="headDim">Rows of the accumulator.</param>
     /// <param name="keys">Keys in this block.</param>
     /// <param name="unmaskedKeys">Keys, from the first, that every lane may attend; later keys are masked per lane.</param>
     /// <param name="firstKey">Position of the block's first key; 0 marks the first block, whose accumulator is still zero.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void UpdateBlock<TOps, TVector>(ref float scores, ref float accumulator, ref float runningMax,
-        ref float runningSum, ref float limits, int panelWidth, int headDim, int keys, int unmaskedKeys, int firstKey)
+    public static void UpdateBlock<TOps, TVector>(ref float scores, ref float runningMax, ref float runningSum,
+        ref float limits, ref float rescale, int panelWidth, int keys, int unmaskedKeys, int firstKey)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
@@ -81,9 +82,39 @@ public static class OnlineSoftmax
             if (unmaskedKeys == 0)
                 alpha = TOps.SelectWhereAtMost(firstKey, limit, alpha, TOps.Broadcast(1f));
             TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);
+            TOps.Store(alpha, ref rescale, lane);
+        }
+    }
+
+    /// <summary>Rescales a transposed accumulator <c>[headDim][panelWidth]</c> lane-wise: column l times
+    /// <c>factors[l]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RescaleColumns<TOps, TVector>(ref float accumulator, ref float factors, int panelWidth, int headDim)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int lane = 0; lane < panelWidth; lane += TOps.Width)
+        {
+            TVector factor = TOps.Load(ref factors, lane);
             for (int d = 0; d < headDim; d++)
-                TOps.Store(TOps.Multiply(TOps.Load(ref accumulator, d * panelWidth + lane), alpha),
+                TOps.Store(TOps.Multiply(TOps.Load(ref accumulator, d * panelWidth + lane), factor),
                     ref accumulator, d * panelWidth + lane);
+        }
+    }
+
+    /// <summary>Rescales the first <paramref name="rows"/> rows of a row-major accumulator <c>[rows][headDim]</c>:
+    /// row l times <c>factors[l]</c>. <paramref name="headDim"/> is a multiple of the vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RescaleRows<TOps, TVector>(ref float accumulator, ref float factors, int rows, int headDim)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, row));
+            ref float accumulatorRow = ref Unsafe.Add(ref accumulator, row * headDim);
+            for (int d = 0; d < headDim; d += TOps.Width)
+                TOps.Store(TOps.Multiply(TOps.Load(ref accumulatorRow, d), factor), ref accumulatorRow, d);
         }
     }
 
@@ -121,6 +152,43 @@ public static class OnlineSoftmax
                     TOps.Store(TOps.SelectWhereAtMost(firstKey + j, limit, updated, sum),
                         ref accumulator, d * panelWidth + lane);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateMaskedKeys"/> for a row-major accumulator <c>[rows][headDim]</c>: row l adds
+    /// <c>p[j][l] · v[j]</c> for the keys it may attend and skips the others (so a NaN in a masked value row cannot
+    /// reach it). <paramref name="headDim"/> is a multiple of the vector width.
+    /// </summary>
+    /// <param name="values">Value row of the first key, column 0.</param>
+    /// <param name="valueRowStride">Elements between consecutive value rows.</param>
+    /// <param name="probabilities">Probabilities <c>[keys][panelWidth]</c> of the first key.</param>
+    /// <param name="accumulator">Output accumulator <c>[rows][headDim]</c>.</param>
+    /// <param name="limits">Per-lane last allowed key position.</param>
+    /// <param name="panelWidth">Lanes in the panel (the row stride of the probabilities).</param>
+    /// <param name="rows">Rows to update.</param>
+    /// <param name="headDim">Columns of the accumulator.</param>
+    /// <param name="keys">Keys to add.</param>
+    /// <param name="firstKey">Position of the first key.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void AccumulateMaskedKeysByRow<TOps, TVector>(ref float values, int valueRowStride,
+        ref float probabilities, ref float accumulator, ref float limits, int panelWidth, int rows, int headDim,
+        int keys, int firstKey)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            ref float accumulatorRow = ref Unsafe.Add(ref accumulator, row * headDim);
+            int allowed = Math.Min(keys, (int)Unsafe.Add(ref limits, row) - firstKey + 1);
+            for (int j = 0; j < allowed; j++)
+            {
+                TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j * panelWidth + row));
+                ref float valueRow = ref Unsafe.Add(ref values, j * valueRowStride);
+                for (int d = 0; d < headDim; d += TOps.Width)
+                    TOps.Store(TOps.MultiplyAdd(p, TOps.Load(ref valueRow, d), TOps.Load(ref accumulatorRow, d)),
+                        ref accumulatorRow, d);
             }
         }
     }

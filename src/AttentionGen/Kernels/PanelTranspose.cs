@@ -4,8 +4,9 @@ using System.Runtime.CompilerServices;
 namespace AttentionGen.Kernels;
 
 /// <summary>
-/// Moves a panel's rows in and out of the transposed scratch layout of the panel strategy
-/// (<c>[dim][lane]</c>), a vector-width square block at a time; leftover lanes and dims go one by one.
+/// Moves a panel's rows in and out of the scratch of the panel strategy: queries into the transposed layout
+/// (<c>[dim][lane]</c>) and outputs out of it, a vector-width square block at a time (leftover lanes and dims one
+/// by one), or outputs out of a row-major accumulator.
 /// </summary>
 public static class PanelTranspose
 {
@@ -65,6 +66,24 @@ public static class PanelTranspose
 
         for (int lane = fullLanes; lane < rows; lane++)
             WriteScalar(ref panel, panelLanes, ref factors, 0, headDim, ref destination, rowOffsets[lane], lane);
+    }
+
+    /// <summary><c>destination[rowOffsets[row] + d] = accumulator[row][d] · factors[row]</c> from a row-major
+    /// accumulator <c>[rows][headDim]</c>; <paramref name="headDim"/> is a multiple of the vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WriteScaledRows<TOps, TVector>(ref float accumulator, ref float factors, int headDim,
+        ref float destination, ReadOnlySpan<int> rowOffsets)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int row = 0; row < rowOffsets.Length; row++)
+        {
+            TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, row));
+            ref float source = ref Unsafe.Add(ref accumulator, row * headDim);
+            ref float target = ref Unsafe.Add(ref destination, rowOffsets[row]);
+            for (int d = 0; d < headDim; d += TOps.Width)
+                TOps.Store(TOps.Multiply(TOps.Load(ref source, d), factor), ref target, d);
+        }
     }
 
     private static void PackScalar(ref float source, int rowOffset, int firstDim, int headDim, float scale,

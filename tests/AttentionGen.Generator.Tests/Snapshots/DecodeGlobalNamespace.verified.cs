@@ -9,18 +9,19 @@
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:
 //            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
 //            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)
-//            3. values  Oᵀ += Vᵀ·P  register tiles of TileRows dims × the panel's lanes
-//          then write O = Oᵀ / sum. K and V are read in place; scores never leave the scratch.
+//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
+//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
+//          then write O / sum. K and V are read in place; scores never leave the scratch.
 //
 // Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 16 rows (1 × Vector512<float>), tiles 6 × 16 (6 accumulators) + a 3-dim tail,
-//             key blocks of 256: online over 8 blocks, 1 work items, scratch 17,728 B on the stack
-//   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), tiles 6 × 8 (6 accumulators) + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,056 B on the stack
-//   arm64 NEON panels of 8 rows (2 × Vector128<float>), tiles 6 × 8 (12 accumulators) + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,056 B on the stack
-//   scalar    panels of 4 rows (4 × float), tiles 3 × 4 (12 accumulators),
-//             key blocks of 1024: online over 2 blocks, 2 work items, scratch 16,720 B on the stack
+//   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 6 × 16 (6 accumulators), values Oᵀ 6 dims × 16 + a 3-dim tail,
+//             key blocks of 256: online over 8 blocks, 1 work items, scratch 17,792 B on the stack
+//   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
+//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,088 B on the stack
+//   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
+//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,088 B on the stack
+//   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values Oᵀ 3 dims × 4,
+//             key blocks of 683: online over 3 blocks, 2 work items, scratch 11,280 B on the stack
 
 #nullable enable
 
@@ -219,7 +220,8 @@ namespace AttentionGen.Generated
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -238,6 +240,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -277,8 +280,10 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleColumns<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
                         for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
@@ -435,7 +440,8 @@ namespace AttentionGen.Generated
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -454,6 +460,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -493,8 +500,10 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleColumns<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
                         for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
@@ -651,7 +660,8 @@ namespace AttentionGen.Generated
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -670,6 +680,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -709,8 +720,10 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleColumns<NeonOps, Vector128<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
                         for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
@@ -910,7 +923,7 @@ namespace AttentionGen.Generated
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 3;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 1024;
+            private const int KeyBlock = 683;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -919,7 +932,8 @@ namespace AttentionGen.Generated
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -938,6 +952,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -977,8 +992,10 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleColumns<ScalarOps, float>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
                         for (int d = 0; d + TileRows <= HeadDim; d += TileRows)

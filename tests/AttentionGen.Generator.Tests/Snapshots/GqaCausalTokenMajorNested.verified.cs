@@ -9,19 +9,20 @@
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:
 //            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
 //            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)
-//            3. values  Oᵀ += Vᵀ·P  register tiles of TileRows dims × the panel's lanes
-//          then write O = Oᵀ / sum. K and V are read in place; scores never leave the scratch.
+//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
+//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
+//          then write O / sum. K and V are read in place; scores never leave the scratch.
 //          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.
 //
 // Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 32 rows (2 × Vector512<float>), tiles 6 × 32 (12 accumulators) + a 2-dim tail,
-//             key blocks of 128: online over 4 blocks, 16 work items, scratch 37,248 B on the stack
-//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), tiles 6 × 16 (12 accumulators) + a 2-dim tail,
-//             key blocks of 256: online over 2 blocks, 32 work items, scratch 26,816 B on the stack
-//   arm64 NEON panels of 16 rows (4 × Vector128<float>), tiles 6 × 16 (24 accumulators) + a 2-dim tail,
-//             key blocks of 256: online over 2 blocks, 32 work items, scratch 26,816 B on the stack
-//   scalar    panels of 4 rows (4 × float), tiles 3 × 4 (12 accumulators) + a 2-dim tail,
-//             key blocks of 512: one pass (all keys in one block), 128 work items, scratch 10,800 B on the stack
+//   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 4 rows × 80 dims (20 accumulators),
+//             key blocks of 86: online over 6 blocks, 16 work items, scratch 32,000 B on the stack
+//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a 4-row tail,
+//             key blocks of 86: online over 6 blocks, 32 work items, scratch 16,000 B on the stack
+//   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 4 rows × 20 dims (20 accumulators),
+//             key blocks of 86: online over 6 blocks, 32 work items, scratch 16,000 B on the stack
+//   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
+//             key blocks of 86: online over 6 blocks, 128 work items, scratch 4,000 B on the stack
 
 #nullable enable
 
@@ -214,19 +215,24 @@ namespace AttentionGen.Generated
             private const int Panels = 2;
             /// <summary>Independent items of one call: key/value heads × panels.</summary>
             public const int WorkItems = 16;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
+            /// <summary>Keys per score tile.</summary>
             private const int TileRows = 6;
+            /// <summary>Query rows per value tile.</summary>
+            private const int ValueRows = 4;
+            /// <summary>Head dimensions per value tile.</summary>
+            private const int ValueDims = 80;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 128;
+            private const int KeyBlock = 86;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
+            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -245,6 +251,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -291,22 +298,25 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 78), ref scores, ref Unsafe.Add(ref accumulator, 78 * PanelLanes), unmasked);
+                        // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
+                        int firstLane = 0;
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                            for (int d = 0; d < HeadDim; d += ValueDims)
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeys<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
-                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -389,90 +399,86 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
                 Vector512<float> c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector512<float> c1x1 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * PanelLanes);
-                Vector512<float> c2x1 = Avx512Ops.Load(ref accumulator, 2 * PanelLanes + Width);
-                Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * PanelLanes);
-                Vector512<float> c3x1 = Avx512Ops.Load(ref accumulator, 3 * PanelLanes + Width);
-                Vector512<float> c4x0 = Avx512Ops.Load(ref accumulator, 4 * PanelLanes);
-                Vector512<float> c4x1 = Avx512Ops.Load(ref accumulator, 4 * PanelLanes + Width);
-                Vector512<float> c5x0 = Avx512Ops.Load(ref accumulator, 5 * PanelLanes);
-                Vector512<float> c5x1 = Avx512Ops.Load(ref accumulator, 5 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
+                Vector512<float> c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
+                Vector512<float> c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
+                Vector512<float> c0x4 = Avx512Ops.Load(ref accumulator, 4 * Width);
+                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
+                Vector512<float> c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                Vector512<float> c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
+                Vector512<float> c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
+                Vector512<float> c1x4 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width);
+                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
+                Vector512<float> c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                Vector512<float> c2x2 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width);
+                Vector512<float> c2x3 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width);
+                Vector512<float> c2x4 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width);
+                Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
+                Vector512<float> c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                Vector512<float> c3x2 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width);
+                Vector512<float> c3x3 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width);
+                Vector512<float> c3x4 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                ref float a = ref probabilities;
+                ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
                     Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
+                    Vector512<float> b2 = Avx512Ops.Load(ref b, 2 * Width);
+                    Vector512<float> b3 = Avx512Ops.Load(ref b, 3 * Width);
+                    Vector512<float> b4 = Avx512Ops.Load(ref b, 4 * Width);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
                     c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
+                    c0x2 = Avx512Ops.MultiplyAdd(x, b2, c0x2);
+                    c0x3 = Avx512Ops.MultiplyAdd(x, b3, c0x3);
+                    c0x4 = Avx512Ops.MultiplyAdd(x, b4, c0x4);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
                     c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
                     c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
+                    c1x2 = Avx512Ops.MultiplyAdd(x, b2, c1x2);
+                    c1x3 = Avx512Ops.MultiplyAdd(x, b3, c1x3);
+                    c1x4 = Avx512Ops.MultiplyAdd(x, b4, c1x4);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
                     c2x1 = Avx512Ops.MultiplyAdd(x, b1, c2x1);
+                    c2x2 = Avx512Ops.MultiplyAdd(x, b2, c2x2);
+                    c2x3 = Avx512Ops.MultiplyAdd(x, b3, c2x3);
+                    c2x4 = Avx512Ops.MultiplyAdd(x, b4, c2x4);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3));
                     c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
                     c3x1 = Avx512Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = Avx512Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = Avx512Ops.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    c3x2 = Avx512Ops.MultiplyAdd(x, b2, c3x2);
+                    c3x3 = Avx512Ops.MultiplyAdd(x, b3, c3x3);
+                    c3x4 = Avx512Ops.MultiplyAdd(x, b4, c3x4);
+                    a = ref Unsafe.Add(ref a, PanelLanes);
+                    b = ref Unsafe.Add(ref b, KvRowStride);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
-                Avx512Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx512Ops.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                Avx512Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                Avx512Ops.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                Avx512Ops.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                Avx512Ops.Store(c3x1, ref accumulator, 3 * PanelLanes + Width);
-                Avx512Ops.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                Avx512Ops.Store(c4x1, ref accumulator, 4 * PanelLanes + Width);
-                Avx512Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
-                Avx512Ops.Store(c5x1, ref accumulator, 5 * PanelLanes + Width);
-            }
-
-            /// <summary>Adds 2 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[2][PanelLanes] += Vᵀ[2][count] · P[count][PanelLanes]. 4 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                Vector512<float> c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector512<float> c1x1 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref accumulator, 0);
-                Avx512Ops.Store(c0x1, ref accumulator, Width);
-                Avx512Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx512Ops.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
+                Avx512Ops.Store(c0x2, ref accumulator, 2 * Width);
+                Avx512Ops.Store(c0x3, ref accumulator, 3 * Width);
+                Avx512Ops.Store(c0x4, ref accumulator, 4 * Width);
+                Avx512Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
+                Avx512Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
+                Avx512Ops.Store(c1x2, ref accumulator, 1 * HeadDim + 2 * Width);
+                Avx512Ops.Store(c1x3, ref accumulator, 1 * HeadDim + 3 * Width);
+                Avx512Ops.Store(c1x4, ref accumulator, 1 * HeadDim + 4 * Width);
+                Avx512Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
+                Avx512Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                Avx512Ops.Store(c2x2, ref accumulator, 2 * HeadDim + 2 * Width);
+                Avx512Ops.Store(c2x3, ref accumulator, 2 * HeadDim + 3 * Width);
+                Avx512Ops.Store(c2x4, ref accumulator, 2 * HeadDim + 4 * Width);
+                Avx512Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
+                Avx512Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
+                Avx512Ops.Store(c3x2, ref accumulator, 3 * HeadDim + 2 * Width);
+                Avx512Ops.Store(c3x3, ref accumulator, 3 * HeadDim + 3 * Width);
+                Avx512Ops.Store(c3x4, ref accumulator, 3 * HeadDim + 4 * Width);
             }
         }
 
@@ -486,19 +492,24 @@ namespace AttentionGen.Generated
             private const int Panels = 4;
             /// <summary>Independent items of one call: key/value heads × panels.</summary>
             public const int WorkItems = 32;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
+            /// <summary>Keys per score tile.</summary>
             private const int TileRows = 6;
+            /// <summary>Query rows per value tile.</summary>
+            private const int ValueRows = 6;
+            /// <summary>Head dimensions per value tile.</summary>
+            private const int ValueDims = 16;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
+            private const int KeyBlock = 86;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
+            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -517,6 +528,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -563,22 +575,28 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 78), ref scores, ref Unsafe.Add(ref accumulator, 78 * PanelLanes), unmasked);
+                        // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
+                        int firstLane = 0;
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                            for (int d = 0; d < HeadDim; d += ValueDims)
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                        if (firstLane < rows)
+                            for (int d = 0; d < HeadDim; d += ValueDims)
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeys<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
-                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -661,24 +679,24 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims]. 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
                 Vector256<float> c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * PanelLanes);
-                Vector256<float> c2x1 = Avx2Ops.Load(ref accumulator, 2 * PanelLanes + Width);
-                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * PanelLanes);
-                Vector256<float> c3x1 = Avx2Ops.Load(ref accumulator, 3 * PanelLanes + Width);
-                Vector256<float> c4x0 = Avx2Ops.Load(ref accumulator, 4 * PanelLanes);
-                Vector256<float> c4x1 = Avx2Ops.Load(ref accumulator, 4 * PanelLanes + Width);
-                Vector256<float> c5x0 = Avx2Ops.Load(ref accumulator, 5 * PanelLanes);
-                Vector256<float> c5x1 = Avx2Ops.Load(ref accumulator, 5 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
+                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
+                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
+                Vector256<float> c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
+                Vector256<float> c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                Vector256<float> c4x0 = Avx2Ops.Load(ref accumulator, 4 * HeadDim);
+                Vector256<float> c4x1 = Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width);
+                Vector256<float> c5x0 = Avx2Ops.Load(ref accumulator, 5 * HeadDim);
+                Vector256<float> c5x1 = Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                ref float a = ref probabilities;
+                ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
@@ -701,33 +719,37 @@ namespace AttentionGen.Generated
                     x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5));
                     c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
                     c5x1 = Avx2Ops.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    a = ref Unsafe.Add(ref a, PanelLanes);
+                    b = ref Unsafe.Add(ref b, KvRowStride);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx2Ops.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                Avx2Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                Avx2Ops.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                Avx2Ops.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                Avx2Ops.Store(c3x1, ref accumulator, 3 * PanelLanes + Width);
-                Avx2Ops.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                Avx2Ops.Store(c4x1, ref accumulator, 4 * PanelLanes + Width);
-                Avx2Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
-                Avx2Ops.Store(c5x1, ref accumulator, 5 * PanelLanes + Width);
+                Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
+                Avx2Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
+                Avx2Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
+                Avx2Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                Avx2Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
+                Avx2Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
+                Avx2Ops.Store(c4x0, ref accumulator, 4 * HeadDim);
+                Avx2Ops.Store(c4x1, ref accumulator, 4 * HeadDim + Width);
+                Avx2Ops.Store(c5x0, ref accumulator, 5 * HeadDim);
+                Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds 2 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[2][PanelLanes] += Vᵀ[2][count] · P[count][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
                 Vector256<float> c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
+                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
+                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
+                Vector256<float> c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
+                Vector256<float> c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                ref float a = ref probabilities;
+                ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
@@ -738,13 +760,23 @@ namespace AttentionGen.Generated
                     x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1));
                     c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
                     c1x1 = Avx2Ops.MultiplyAdd(x, b1, c1x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = Avx2Ops.MultiplyAdd(x, b1, c2x1);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
+                    c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
+                    a = ref Unsafe.Add(ref a, PanelLanes);
+                    b = ref Unsafe.Add(ref b, KvRowStride);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx2Ops.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
+                Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
+                Avx2Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
+                Avx2Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
+                Avx2Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                Avx2Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
+                Avx2Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
             }
         }
 
@@ -758,19 +790,24 @@ namespace AttentionGen.Generated
             private const int Panels = 4;
             /// <summary>Independent items of one call: key/value heads × panels.</summary>
             public const int WorkItems = 32;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
+            /// <summary>Keys per score tile.</summary>
             private const int TileRows = 6;
+            /// <summary>Query rows per value tile.</summary>
+            private const int ValueRows = 4;
+            /// <summary>Head dimensions per value tile.</summary>
+            private const int ValueDims = 20;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
+            private const int KeyBlock = 86;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
+            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -789,6 +826,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -835,22 +873,25 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 78), ref scores, ref Unsafe.Add(ref accumulator, 78 * PanelLanes), unmasked);
+                        // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
+                        int firstLane = 0;
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                            for (int d = 0; d < HeadDim; d += ValueDims)
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeys<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
-                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -979,142 +1020,86 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 24 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
                 Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
                 Vector128<float> c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
                 Vector128<float> c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * PanelLanes);
-                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector128<float> c1x2 = NeonOps.Load(ref accumulator, 1 * PanelLanes + 2 * Width);
-                Vector128<float> c1x3 = NeonOps.Load(ref accumulator, 1 * PanelLanes + 3 * Width);
-                Vector128<float> c2x0 = NeonOps.Load(ref accumulator, 2 * PanelLanes);
-                Vector128<float> c2x1 = NeonOps.Load(ref accumulator, 2 * PanelLanes + Width);
-                Vector128<float> c2x2 = NeonOps.Load(ref accumulator, 2 * PanelLanes + 2 * Width);
-                Vector128<float> c2x3 = NeonOps.Load(ref accumulator, 2 * PanelLanes + 3 * Width);
-                Vector128<float> c3x0 = NeonOps.Load(ref accumulator, 3 * PanelLanes);
-                Vector128<float> c3x1 = NeonOps.Load(ref accumulator, 3 * PanelLanes + Width);
-                Vector128<float> c3x2 = NeonOps.Load(ref accumulator, 3 * PanelLanes + 2 * Width);
-                Vector128<float> c3x3 = NeonOps.Load(ref accumulator, 3 * PanelLanes + 3 * Width);
-                Vector128<float> c4x0 = NeonOps.Load(ref accumulator, 4 * PanelLanes);
-                Vector128<float> c4x1 = NeonOps.Load(ref accumulator, 4 * PanelLanes + Width);
-                Vector128<float> c4x2 = NeonOps.Load(ref accumulator, 4 * PanelLanes + 2 * Width);
-                Vector128<float> c4x3 = NeonOps.Load(ref accumulator, 4 * PanelLanes + 3 * Width);
-                Vector128<float> c5x0 = NeonOps.Load(ref accumulator, 5 * PanelLanes);
-                Vector128<float> c5x1 = NeonOps.Load(ref accumulator, 5 * PanelLanes + Width);
-                Vector128<float> c5x2 = NeonOps.Load(ref accumulator, 5 * PanelLanes + 2 * Width);
-                Vector128<float> c5x3 = NeonOps.Load(ref accumulator, 5 * PanelLanes + 3 * Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
+                Vector128<float> c0x4 = NeonOps.Load(ref accumulator, 4 * Width);
+                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
+                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
+                Vector128<float> c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
+                Vector128<float> c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
+                Vector128<float> c1x4 = NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width);
+                Vector128<float> c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
+                Vector128<float> c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
+                Vector128<float> c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
+                Vector128<float> c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
+                Vector128<float> c2x4 = NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width);
+                Vector128<float> c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
+                Vector128<float> c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
+                Vector128<float> c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
+                Vector128<float> c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
+                Vector128<float> c3x4 = NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                ref float a = ref probabilities;
+                ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     Vector128<float> b0 = NeonOps.Load(ref b, 0);
                     Vector128<float> b1 = NeonOps.Load(ref b, Width);
                     Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
                     Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
+                    Vector128<float> b4 = NeonOps.Load(ref b, 4 * Width);
                     Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
                     c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
                     c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
                     c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
+                    c0x4 = NeonOps.MultiplyAdd(x, b4, c0x4);
                     x = NeonOps.Broadcast(Unsafe.Add(ref a, 1));
                     c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
                     c1x2 = NeonOps.MultiplyAdd(x, b2, c1x2);
                     c1x3 = NeonOps.MultiplyAdd(x, b3, c1x3);
+                    c1x4 = NeonOps.MultiplyAdd(x, b4, c1x4);
                     x = NeonOps.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
                     c2x2 = NeonOps.MultiplyAdd(x, b2, c2x2);
                     c2x3 = NeonOps.MultiplyAdd(x, b3, c2x3);
+                    c2x4 = NeonOps.MultiplyAdd(x, b4, c2x4);
                     x = NeonOps.Broadcast(Unsafe.Add(ref a, 3));
                     c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
                     c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
                     c3x2 = NeonOps.MultiplyAdd(x, b2, c3x2);
                     c3x3 = NeonOps.MultiplyAdd(x, b3, c3x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
-                    c4x2 = NeonOps.MultiplyAdd(x, b2, c4x2);
-                    c4x3 = NeonOps.MultiplyAdd(x, b3, c4x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
-                    c5x2 = NeonOps.MultiplyAdd(x, b2, c5x2);
-                    c5x3 = NeonOps.MultiplyAdd(x, b3, c5x3);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    c3x4 = NeonOps.MultiplyAdd(x, b4, c3x4);
+                    a = ref Unsafe.Add(ref a, PanelLanes);
+                    b = ref Unsafe.Add(ref b, KvRowStride);
                 }
                 NeonOps.Store(c0x0, ref accumulator, 0);
                 NeonOps.Store(c0x1, ref accumulator, Width);
                 NeonOps.Store(c0x2, ref accumulator, 2 * Width);
                 NeonOps.Store(c0x3, ref accumulator, 3 * Width);
-                NeonOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                NeonOps.Store(c1x2, ref accumulator, 1 * PanelLanes + 2 * Width);
-                NeonOps.Store(c1x3, ref accumulator, 1 * PanelLanes + 3 * Width);
-                NeonOps.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                NeonOps.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                NeonOps.Store(c2x2, ref accumulator, 2 * PanelLanes + 2 * Width);
-                NeonOps.Store(c2x3, ref accumulator, 2 * PanelLanes + 3 * Width);
-                NeonOps.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                NeonOps.Store(c3x1, ref accumulator, 3 * PanelLanes + Width);
-                NeonOps.Store(c3x2, ref accumulator, 3 * PanelLanes + 2 * Width);
-                NeonOps.Store(c3x3, ref accumulator, 3 * PanelLanes + 3 * Width);
-                NeonOps.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                NeonOps.Store(c4x1, ref accumulator, 4 * PanelLanes + Width);
-                NeonOps.Store(c4x2, ref accumulator, 4 * PanelLanes + 2 * Width);
-                NeonOps.Store(c4x3, ref accumulator, 4 * PanelLanes + 3 * Width);
-                NeonOps.Store(c5x0, ref accumulator, 5 * PanelLanes);
-                NeonOps.Store(c5x1, ref accumulator, 5 * PanelLanes + Width);
-                NeonOps.Store(c5x2, ref accumulator, 5 * PanelLanes + 2 * Width);
-                NeonOps.Store(c5x3, ref accumulator, 5 * PanelLanes + 3 * Width);
-            }
-
-            /// <summary>Adds 2 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[2][PanelLanes] += Vᵀ[2][count] · P[count][PanelLanes]. 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
-                Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
-                Vector128<float> c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
-                Vector128<float> c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * PanelLanes);
-                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector128<float> c1x2 = NeonOps.Load(ref accumulator, 1 * PanelLanes + 2 * Width);
-                Vector128<float> c1x3 = NeonOps.Load(ref accumulator, 1 * PanelLanes + 3 * Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
-                    Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = NeonOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = NeonOps.MultiplyAdd(x, b3, c1x3);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref accumulator, 0);
-                NeonOps.Store(c0x1, ref accumulator, Width);
-                NeonOps.Store(c0x2, ref accumulator, 2 * Width);
-                NeonOps.Store(c0x3, ref accumulator, 3 * Width);
-                NeonOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                NeonOps.Store(c1x2, ref accumulator, 1 * PanelLanes + 2 * Width);
-                NeonOps.Store(c1x3, ref accumulator, 1 * PanelLanes + 3 * Width);
+                NeonOps.Store(c0x4, ref accumulator, 4 * Width);
+                NeonOps.Store(c1x0, ref accumulator, 1 * HeadDim);
+                NeonOps.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
+                NeonOps.Store(c1x2, ref accumulator, 1 * HeadDim + 2 * Width);
+                NeonOps.Store(c1x3, ref accumulator, 1 * HeadDim + 3 * Width);
+                NeonOps.Store(c1x4, ref accumulator, 1 * HeadDim + 4 * Width);
+                NeonOps.Store(c2x0, ref accumulator, 2 * HeadDim);
+                NeonOps.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                NeonOps.Store(c2x2, ref accumulator, 2 * HeadDim + 2 * Width);
+                NeonOps.Store(c2x3, ref accumulator, 2 * HeadDim + 3 * Width);
+                NeonOps.Store(c2x4, ref accumulator, 2 * HeadDim + 4 * Width);
+                NeonOps.Store(c3x0, ref accumulator, 3 * HeadDim);
+                NeonOps.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
+                NeonOps.Store(c3x2, ref accumulator, 3 * HeadDim + 2 * Width);
+                NeonOps.Store(c3x3, ref accumulator, 3 * HeadDim + 3 * Width);
+                NeonOps.Store(c3x4, ref accumulator, 3 * HeadDim + 4 * Width);
             }
         }
 
@@ -1128,19 +1113,24 @@ namespace AttentionGen.Generated
             private const int Panels = 16;
             /// <summary>Independent items of one call: key/value heads × panels.</summary>
             public const int WorkItems = 128;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
+            /// <summary>Keys per score tile.</summary>
             private const int TileRows = 3;
+            /// <summary>Query rows per value tile.</summary>
+            private const int ValueRows = 4;
+            /// <summary>Head dimensions per value tile.</summary>
+            private const int ValueDims = 2;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 512;
+            private const int KeyBlock = 86;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
+            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int ScratchFloats = LimitAt + PanelLanes;
+            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -1159,6 +1149,7 @@ namespace AttentionGen.Generated
                 ref float max = ref Unsafe.Add(ref start, MaxAt);
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
+                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = firstItem; item < WorkItems; item += step)
                 {
@@ -1205,22 +1196,25 @@ namespace AttentionGen.Generated
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref accumulator, ref max, ref sum, ref limit,
-                            PanelLanes, HeadDim, count, unmasked, blockStart);
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                            PanelLanes, count, unmasked, blockStart);
+                        if (blockStart > 0)
+                            OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 78), ref scores, ref Unsafe.Add(ref accumulator, 78 * PanelLanes), unmasked);
+                        // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
+                        int firstLane = 0;
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                            for (int d = 0; d < HeadDim; d += ValueDims)
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeys<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
-                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                                ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
                     // Normalize and write the panel's rows (a row that attended no key gets zeros).
                     OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    PanelTranspose.WriteScaledRows<ScalarOps, float>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -1310,103 +1304,47 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 float c0x0 = ScalarOps.Load(ref accumulator, 0);
                 float c0x1 = ScalarOps.Load(ref accumulator, Width);
-                float c0x2 = ScalarOps.Load(ref accumulator, 2 * Width);
-                float c0x3 = ScalarOps.Load(ref accumulator, 3 * Width);
-                float c1x0 = ScalarOps.Load(ref accumulator, 1 * PanelLanes);
-                float c1x1 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                float c1x2 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 2 * Width);
-                float c1x3 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 3 * Width);
-                float c2x0 = ScalarOps.Load(ref accumulator, 2 * PanelLanes);
-                float c2x1 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + Width);
-                float c2x2 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + 2 * Width);
-                float c2x3 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + 3 * Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
+                float c1x0 = ScalarOps.Load(ref accumulator, 1 * HeadDim);
+                float c1x1 = ScalarOps.Load(ref accumulator, 1 * HeadDim + Width);
+                float c2x0 = ScalarOps.Load(ref accumulator, 2 * HeadDim);
+                float c2x1 = ScalarOps.Load(ref accumulator, 2 * HeadDim + Width);
+                float c3x0 = ScalarOps.Load(ref accumulator, 3 * HeadDim);
+                float c3x1 = ScalarOps.Load(ref accumulator, 3 * HeadDim + Width);
+                ref float a = ref probabilities;
+                ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     float b0 = ScalarOps.Load(ref b, 0);
                     float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
                     float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
                     c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
                     x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1));
                     c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
                     x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = ScalarOps.MultiplyAdd(x, b3, c2x3);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = ScalarOps.MultiplyAdd(x, b0, c3x0);
+                    c3x1 = ScalarOps.MultiplyAdd(x, b1, c3x1);
+                    a = ref Unsafe.Add(ref a, PanelLanes);
+                    b = ref Unsafe.Add(ref b, KvRowStride);
                 }
                 ScalarOps.Store(c0x0, ref accumulator, 0);
                 ScalarOps.Store(c0x1, ref accumulator, Width);
-                ScalarOps.Store(c0x2, ref accumulator, 2 * Width);
-                ScalarOps.Store(c0x3, ref accumulator, 3 * Width);
-                ScalarOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                ScalarOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                ScalarOps.Store(c1x2, ref accumulator, 1 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c1x3, ref accumulator, 1 * PanelLanes + 3 * Width);
-                ScalarOps.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                ScalarOps.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                ScalarOps.Store(c2x2, ref accumulator, 2 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c2x3, ref accumulator, 2 * PanelLanes + 3 * Width);
-            }
-
-            /// <summary>Adds 2 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[2][PanelLanes] += Vᵀ[2][count] · P[count][PanelLanes]. 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                float c0x0 = ScalarOps.Load(ref accumulator, 0);
-                float c0x1 = ScalarOps.Load(ref accumulator, Width);
-                float c0x2 = ScalarOps.Load(ref accumulator, 2 * Width);
-                float c0x3 = ScalarOps.Load(ref accumulator, 3 * Width);
-                float c1x0 = ScalarOps.Load(ref accumulator, 1 * PanelLanes);
-                float c1x1 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                float c1x2 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 2 * Width);
-                float c1x3 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 3 * Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref accumulator, 0);
-                ScalarOps.Store(c0x1, ref accumulator, Width);
-                ScalarOps.Store(c0x2, ref accumulator, 2 * Width);
-                ScalarOps.Store(c0x3, ref accumulator, 3 * Width);
-                ScalarOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                ScalarOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                ScalarOps.Store(c1x2, ref accumulator, 1 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c1x3, ref accumulator, 1 * PanelLanes + 3 * Width);
+                ScalarOps.Store(c1x0, ref accumulator, 1 * HeadDim);
+                ScalarOps.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
+                ScalarOps.Store(c2x0, ref accumulator, 2 * HeadDim);
+                ScalarOps.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                ScalarOps.Store(c3x0, ref accumulator, 3 * HeadDim);
+                ScalarOps.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
             }
         }
     }
