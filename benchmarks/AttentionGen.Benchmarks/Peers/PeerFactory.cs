@@ -7,6 +7,7 @@ public enum PeerKind
 {
     Generated,
     GeneratedParallel,
+    GeneratedColdKeyValues,
     OnnxMha,
     OnnxMatMulSoftmax,
     TensorPrimitives,
@@ -26,13 +27,18 @@ public static class PeerFactory
 
     /// <summary>A verified implementation; throws <see cref="NotSupportedException"/> if it cannot express the shape
     /// and <see cref="InvalidOperationException"/> if its result is wrong.</summary>
-    public static IAttentionPeer Create(PeerKind kind, ShapeCase shapeCase, PeerInputs inputs)
+    /// <param name="kind">The implementation.</param>
+    /// <param name="shapeCase">The shape.</param>
+    /// <param name="inputs">Inputs and the float64 result they are checked against.</param>
+    /// <param name="lastLevelCacheBytes">Size of the cache <see cref="PeerKind.GeneratedColdKeyValues"/> must overflow.</param>
+    public static IAttentionPeer Create(PeerKind kind, ShapeCase shapeCase, PeerInputs inputs, long lastLevelCacheBytes = 0)
     {
         AttentionShape s = shapeCase.Shape;
         IAttentionPeer peer = kind switch
         {
             PeerKind.Generated => new GeneratedKernel("Generated", shapeCase.Forward, s, inputs.Query, inputs.Key, inputs.Value),
             PeerKind.GeneratedParallel => new GeneratedKernel("Generated parallel", shapeCase.ForwardParallel, s, inputs.Query, inputs.Key, inputs.Value),
+            PeerKind.GeneratedColdKeyValues => new GeneratedKernelColdKeyValues(shapeCase.Forward, s, inputs.Query, inputs.Key, inputs.Value, lastLevelCacheBytes),
             PeerKind.OnnxMha => new OnnxAttention(OnnxVariant.FusedOp, s, inputs.Query, inputs.Key, inputs.Value),
             PeerKind.OnnxMatMulSoftmax => new OnnxAttention(OnnxVariant.MatMulSoftmax, s, inputs.Query, inputs.Key, inputs.Value),
             PeerKind.TensorPrimitives => new TensorPrimitivesAttention(s, inputs.Query, inputs.Key, inputs.Value),

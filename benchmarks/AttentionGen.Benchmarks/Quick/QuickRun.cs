@@ -40,7 +40,7 @@ public static class QuickRun
             if (!shapes.Contains(c.Id, StringComparison.Ordinal))
                 continue;
             long start = Stopwatch.GetTimestamp();
-            ShapeTimes times = MeasureShape(c, rounds);
+            ShapeTimes times = MeasureShape(c, rounds, limits.L3Bytes);
             results.Add(times);
             Console.WriteLine($"Shape {c.Id}: {times.Times.Count} implementations checked and timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
         }
@@ -68,7 +68,7 @@ public static class QuickRun
         return 0;
     }
 
-    private static ShapeTimes MeasureShape(ShapeCase c, int rounds)
+    private static ShapeTimes MeasureShape(ShapeCase c, int rounds, long l3Bytes)
     {
         var inputs = new PeerInputs(c.Shape);
         var notes = new List<string>();
@@ -78,6 +78,8 @@ public static class QuickRun
             kinds.Remove(PeerKind.Naive);
         if (c.Id is "c" or "d" or "f")
             kinds.Add(PeerKind.GeneratedParallel);
+        if (c.Id == "d")
+            kinds.Add(PeerKind.GeneratedColdKeyValues); // the DRAM-bandwidth criterion of decoding
         try
         {
             foreach (PeerKind kind in kinds)
@@ -88,7 +90,7 @@ public static class QuickRun
                     continue;
                 }
 
-                IAttentionPeer peer = PeerFactory.Create(kind, c, inputs); // throws if its result is wrong
+                IAttentionPeer peer = PeerFactory.Create(kind, c, inputs, l3Bytes); // throws if its result is wrong
                 peers.Add(peer);
                 if (peer is OnnxAttention { OpName: not "MultiHeadAttention" and not "MatMul+Softmax" } onnx)
                     notes.Add($"{peer.Name} runs com.microsoft.{onnx.OpName} (MultiHeadAttention has no KV-head grouping); " +
