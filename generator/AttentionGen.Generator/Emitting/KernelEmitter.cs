@@ -96,9 +96,15 @@ internal static class KernelEmitter
                 {
                     w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
                     w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);");
-                    w.Line(parallel
-                        ? $"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(query, key, value, output, kvLength);"
-                        : $"{implName}.Work.Run(query, key, value, output, kvLength, 0, 1);");
+                    if (parallel)
+                    {
+                        w.Line($"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(query, key, value, output, kvLength);");
+                    }
+                    else
+                    {
+                        w.Line("int nextItem = 0; // this thread claims every item, in order");
+                        w.Line($"{implName}.Work.Run(query, key, value, output, kvLength, ref nextItem);");
+                    }
                 }
 
                 w.Line();
@@ -187,7 +193,7 @@ internal static class KernelEmitter
 
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"))
+            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, ref int nextItem)"))
             {
                 string keyword = "if";
                 foreach (PathPlan path in plan.Paths)
@@ -202,7 +208,7 @@ internal static class KernelEmitter
                         keyword = "else if";
                     }
 
-                    w.Line($"    {path.Name}.Run(query, key, value, output, kvLength, firstItem, step);");
+                    w.Line($"    {path.Name}.Run(query, key, value, output, kvLength, ref nextItem);");
                 }
             }
         }

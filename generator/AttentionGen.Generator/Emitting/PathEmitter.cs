@@ -112,7 +112,7 @@ internal static class PathEmitter
             }
 
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
-            using (w.Block("for (int item = firstItem; item < WorkItems; item += step)"))
+            using (w.Block("for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"))
             {
                 w.Line("int kvHead = item / Panels;");
                 w.Line("int firstRow = item % Panels * PanelLanes;");
@@ -271,7 +271,7 @@ internal static class PathEmitter
                 w.Line($"ref float scores = ref {Unsafe}.Add(ref start, ScoresAt);");
                 if (s.Causal)
                     w.Line("int offset = kvLength - SeqLen; // causal, bottom-right: row r attends keys j <= r / GroupSize + offset");
-                using (w.Block("for (int kvHead = firstItem; kvHead < WorkItems; kvHead += step)"))
+                using (w.Block("for (int kvHead = WorkQueue.Claim(ref nextItem); kvHead < WorkItems; kvHead = WorkQueue.Claim(ref nextItem))"))
                 {
                     w.Line("// Reset every row: max −∞, sum 0, accumulator 0.");
                     w.Line("Span<float> state = scratch.Slice(StateAt, RowsPerKvHead * RowState);");
@@ -318,11 +318,11 @@ internal static class PathEmitter
     /// scope's end returns rented scratch.</summary>
     private static RunScope BeginRun(SourceWriter w, KernelPlan plan, PathPlan path)
     {
-        w.Line("/// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>");
+        w.Line("/// <summary>Runs the work items it claims from <paramref name=\"nextItem\"/> until none is left (arguments already checked).</summary>");
         if (plan.SkipLocalsInit)
             w.Line("[SkipLocalsInit]");
         w.Line(Optimize);
-        var scope = new RunScope(w, path, w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, int firstItem, int step)"));
+        var scope = new RunScope(w, path, w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, ref int nextItem)"));
         WriteScratch(w, path);
         foreach (string span in new[] { "query", "key", "value", "output" })
             w.Line($"ref float {span}Start = ref {MemoryMarshal}.GetReference({span});");

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
 using System;
 
 namespace AttentionGen.Kernels;
@@ -12,8 +14,17 @@ public interface IAttentionWork
     /// <summary>Independent work items of one call.</summary>
     static abstract int WorkItems { get; }
 
-    /// <summary>Runs items <paramref name="firstItem"/>, <paramref name="firstItem"/> + <paramref name="step"/>, …
-    /// below <see cref="WorkItems"/>. Arguments are already checked.</summary>
+    /// <summary>Runs work items, each claimed with <see cref="WorkQueue.Claim"/> from <paramref name="nextItem"/>,
+    /// until the claims pass <see cref="WorkItems"/>. Arguments are already checked.</summary>
     static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
-        Span<float> output, int kvLength, int firstItem, int step);
+        Span<float> output, int kvLength, ref int nextItem);
+}
+
+/// <summary>Hands out work items one at a time to whichever thread asks next.</summary>
+public static class WorkQueue
+{
+    /// <summary>Claims the next item: returns <paramref name="nextItem"/> and advances it, atomically, so threads
+    /// sharing the counter never run an item twice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Claim(ref int nextItem) => Interlocked.Increment(ref nextItem) - 1;
 }

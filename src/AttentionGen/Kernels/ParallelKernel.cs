@@ -10,9 +10,10 @@ namespace AttentionGen.Kernels;
 public static class ParallelKernel
 {
     /// <summary>
-    /// Runs every work item of <typeparamref name="TWork"/>: worker w takes items w, w + workers, … so causal
-    /// kernels, whose later items are longer, stay balanced. Items write disjoint parts of the output and each is
-    /// computed exactly as <c>Forward</c> computes it, so the result does not depend on the thread count. While
+    /// Runs every work item of <typeparamref name="TWork"/>: each worker claims the next unclaimed item when it is
+    /// free, so a worker slowed by another process (or by a causal kernel's longer items) leaves its share to the
+    /// others. Items write disjoint parts of the output and each is computed exactly as <c>Forward</c> computes it,
+    /// so the result depends neither on the thread count nor on which thread ran which item. While
     /// another parallel call holds the pool, this one runs on the calling thread (same result, no waiting).
     /// </summary>
     public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key,
@@ -22,7 +23,8 @@ public static class ParallelKernel
         int workers = Math.Min(Environment.ProcessorCount, TWork.WorkItems);
         if (workers <= 1 || !WorkerPool.Shared.TryAcquire())
         {
-            TWork.Run(query, key, value, output, kvLength, 0, 1);
+            int nextItem = 0;
+            TWork.Run(query, key, value, output, kvLength, ref nextItem);
             return;
         }
 
@@ -31,7 +33,7 @@ public static class ParallelKernel
             fixed (float* q = query, k = key, v = value, o = output)
             {
                 var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)o,
-                    output.Length, kvLength, workers);
+                    output.Length, kvLength);
                 // The job lives on this stack frame: the pool finishes with it before Execute returns.
                 WorkerPool.Shared.Execute(&RunWorker<TWork>, (nint)(&job), workers);
             }
@@ -42,26 +44,27 @@ public static class ParallelKernel
         }
     }
 
-    private static unsafe void RunWorker<TWork>(nint state, int worker)
+    private static unsafe void RunWorker<TWork>(nint state)
         where TWork : IAttentionWork
     {
         ref Job job = ref *(Job*)state;
         TWork.Run(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
             new ReadOnlySpan<float>((float*)job.Key, job.KeyLength),
             new ReadOnlySpan<float>((float*)job.Value, job.ValueLength),
-            new Span<float>((float*)job.Output, job.OutputLength), job.KvLength, worker, job.Workers);
+            new Span<float>((float*)job.Output, job.OutputLength), job.KvLength, ref job.NextItem);
     }
 
-    /// <summary>The pinned spans and arguments of one parallel call.</summary>
-    private readonly struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength,
-        nint output, int outputLength, int kvLength, int workers)
+    /// <summary>The pinned spans and arguments of one parallel call, and the counter its workers claim items from.</summary>
+    private struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength,
+        nint output, int outputLength, int kvLength)
     {
         public readonly nint Query = query, Key = key, Value = value, Output = output;
         public readonly int QueryLength = queryLength, KeyLength = keyLength, ValueLength = valueLength,
-            OutputLength = outputLength, KvLength = kvLength, Workers = workers;
+            OutputLength = outputLength, KvLength = kvLength;
+        public int NextItem;
     }
 
-    /// <summary>ProcessorCount − 1 background threads that wait for a job; the caller is worker 0.</summary>
+    /// <summary>ProcessorCount − 1 background threads that wait for a job; the caller works on it too.</summary>
     private sealed unsafe class WorkerPool
     {
         public static readonly WorkerPool Shared = new(Environment.ProcessorCount - 1);
@@ -69,9 +72,8 @@ public static class ParallelKernel
         private readonly SemaphoreSlim _start = new(0);
         private readonly CountdownEvent _done = new(1);
         private int _busy;
-        private delegate*<nint, int, void> _job;
+        private delegate*<nint, void> _job;
         private nint _state;
-        private int _nextWorker;
 
         private WorkerPool(int threads)
         {
@@ -83,14 +85,13 @@ public static class ParallelKernel
 
         public void Release() => Volatile.Write(ref _busy, 0);
 
-        public void Execute(delegate*<nint, int, void> job, nint state, int workers)
+        public void Execute(delegate*<nint, void> job, nint state, int workers)
         {
             _job = job;
             _state = state;
-            _nextWorker = 0;
             _done.Reset(workers - 1);
             _start.Release(workers - 1);
-            job(state, 0);
+            job(state);
             _done.Wait();
         }
 
@@ -99,10 +100,9 @@ public static class ParallelKernel
             while (true)
             {
                 _start.Wait();
-                int worker = Interlocked.Increment(ref _nextWorker);
                 try
                 {
-                    _job(_state, worker);
+                    _job(_state);
                 }
                 finally
                 {

@@ -103,7 +103,8 @@ namespace Models.Llama
             {
                 global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                     QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-                global::AttentionGen.Generated.Decoder_PrefillKernel.Work.Run(query, key, value, output, kvLength, 0, 1);
+                int nextItem = 0; // this thread claims every item, in order
+                global::AttentionGen.Generated.Decoder_PrefillKernel.Work.Run(query, key, value, output, kvLength, ref nextItem);
             }
 
             /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise. Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros.</summary>
@@ -179,16 +180,16 @@ namespace AttentionGen.Generated
                 ScalarPath.WorkItems;
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx512Path.Run(query, key, value, output, kvLength, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx2Path.Run(query, key, value, output, kvLength, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, firstItem, step);
+                    NeonPath.Run(query, key, value, output, kvLength, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, firstItem, step);
+                    ScalarPath.Run(query, key, value, output, kvLength, ref nextItem);
             }
         }
 
@@ -234,10 +235,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -253,7 +254,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -511,10 +512,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -530,7 +531,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -809,10 +810,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -828,7 +829,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -1132,10 +1133,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -1151,7 +1152,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;

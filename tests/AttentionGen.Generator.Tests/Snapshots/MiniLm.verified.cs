@@ -100,7 +100,8 @@ namespace Models
         {
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-            global::AttentionGen.Generated.MiniLmAttentionKernel.Work.Run(query, key, value, output, kvLength, 0, 1);
+            int nextItem = 0; // this thread claims every item, in order
+            global::AttentionGen.Generated.MiniLmAttentionKernel.Work.Run(query, key, value, output, kvLength, ref nextItem);
         }
 
         /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
@@ -175,16 +176,16 @@ namespace AttentionGen.Generated
                 ScalarPath.WorkItems;
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx512Path.Run(query, key, value, output, kvLength, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, firstItem, step);
+                    Avx2Path.Run(query, key, value, output, kvLength, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, firstItem, step);
+                    NeonPath.Run(query, key, value, output, kvLength, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, firstItem, step);
+                    ScalarPath.Run(query, key, value, output, kvLength, ref nextItem);
             }
         }
 
@@ -228,10 +229,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -247,7 +248,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -553,10 +554,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -572,7 +573,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -840,10 +841,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -859,7 +860,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
@@ -1237,10 +1238,10 @@ namespace AttentionGen.Generated
             private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
-            /// <summary>Runs work items firstItem, firstItem + step, … (arguments already checked).</summary>
+            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, int firstItem, int step)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -1256,7 +1257,7 @@ namespace AttentionGen.Generated
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = firstItem; item < WorkItems; item += step)
+                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
                     int kvHead = item / Panels;
                     int firstRow = item % Panels * PanelLanes;
