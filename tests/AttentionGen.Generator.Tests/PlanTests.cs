@@ -36,6 +36,29 @@ public class PlanTests
         Assert.Contains("RowAttention.Scores", KernelEmitter.Emit(plan));
     }
 
+    [Theory]
+    [InlineData(1, 1)]  // multi-query decode: one panel (or one row group) for all heads
+    [InlineData(2, 2)]  // two key/value heads, one row each
+    [InlineData(32, 1)] // 32 heads on one key/value head
+    public void OneQueryRowWithFewItemsSplitsItsKeys(int heads, int kvHeads)
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(1, 4096, heads, kvHeads, 64), AllPaths);
+        // Every path offers enough items, splitting the keys where heads and panels alone are too few.
+        Assert.All(plan.Paths, p => Assert.True(p.WorkItems(kvHeads) >= KernelPlanner.MinRowWorkItems, $"{p.Profile.Path}: {p.WorkItems(kvHeads)} items"));
+        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.True(p.KeySplits > 1, $"{p.Profile.Path}: no split"));
+        string source = KernelEmitter.Emit(plan);
+        Assert.Contains("split-KV", source);
+        Assert.Contains("RowAttention.MergeSplits", source);
+    }
+
+    [Fact]
+    public void SplitKeysOnlyForOneQueryRowWithFewItems()
+    {
+        Assert.All(KernelPlanner.Plan(Spec(1, 4096, 32, 8, 128), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits));
+        Assert.All(KernelPlanner.Plan(Spec(2, 4096, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits));
+        Assert.All(KernelPlanner.Plan(Spec(1, 100, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits)); // one key block
+    }
+
     [Fact]
     public void FewRowsGetNarrowPanelsAndLongKeysGetOnlineSoftmax()
     {

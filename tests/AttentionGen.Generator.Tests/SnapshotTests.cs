@@ -40,6 +40,16 @@ public class SnapshotTests
             static partial class DecodeStep { }
             """
         },
+        {
+            "DecodeSplitKeys",
+            """
+            using AttentionGen;
+            namespace Models;
+            // One query row, two key/value heads: the row strategy, keys split into ranges (split-KV).
+            [AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 2, HeadDim = 64)]
+            public static partial class DecodeTwoHeads { }
+            """
+        },
     };
 
     [Theory]

@@ -53,6 +53,14 @@ namespace AttentionGen.Tests.Matrix
     [AttentionKernel(SeqLen = 1, KvLen = 300, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
     public static partial class DecodeStepGqa { }
 
+    // One query row, one key/value head: the keys are split into ranges (split-KV) merged at the end.
+    [AttentionKernel(SeqLen = 1, KvLen = 1000, Heads = 8, KvHeads = 1, HeadDim = 64, Causal = true)]
+    public static partial class DecodeMultiQuerySplit { }
+
+    // One query row of 32 heads sharing one key/value head: a single panel whose keys are split (split-KV).
+    [AttentionKernel(SeqLen = 1, KvLen = 700, Heads = 32, KvHeads = 1, HeadDim = 40)]
+    public static partial class DecodeWideGroupSplit { }
+
     [AttentionKernel(SeqLen = 100, Heads = 3, HeadDim = 80, Scale = 0.3f, Layout = AttentionLayout.TokenMajor)]
     public static partial class D80TokenMajor { }
 

@@ -37,6 +37,8 @@ internal static class HeaderComment
                 w.Line($"//   {path.Profile.Title,-9} rows: {plan.RowsPerKvHead} row(s) per key/value head is under half a {path.Profile.VectorType}, so the head");
                 w.Line($"//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of {path.KeyBlock}"
                     + $" keys, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {(path.ScratchOnStack ? "on the stack" : "rented from the array pool")}");
+                if (path.KeySplits > 1)
+                    w.Line($"//             split-KV: each key/value head's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
                 continue;
             }
 
@@ -49,6 +51,8 @@ internal static class HeaderComment
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
                 + $"scores {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators), {values},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
+            if (path.KeySplits > 1)
+                w.Line($"//             split-KV: each panel's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
         }
 
         foreach (IsaProfile profile in IsaProfile.All)

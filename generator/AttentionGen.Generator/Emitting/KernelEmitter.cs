@@ -82,7 +82,7 @@ internal static class KernelEmitter
             {
                 string name = parallel ? "ForwardParallel" : "Forward";
                 string how = parallel
-                    ? "spreading heads and query panels over the machine's cores. Same result as <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)\"/>, bitwise."
+                    ? "spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)\"/>, bitwise."
                     : "on the calling thread, with the best code path this machine supports.";
                 ForwardDocs(w, $"Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref=\"KvLen\"/> keys, {how}{causalNote}", queryShape, keyShape, withKvLength: false);
                 w.Line(GeneratedCode);
@@ -96,15 +96,9 @@ internal static class KernelEmitter
                 {
                     w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
                     w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);");
-                    if (parallel)
-                    {
-                        w.Line($"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(query, key, value, output, kvLength);");
-                    }
-                    else
-                    {
-                        w.Line("int nextItem = 0; // this thread claims every item, in order");
-                        w.Line($"{implName}.Work.Run(query, key, value, output, kvLength, ref nextItem);");
-                    }
+                    w.Line(parallel
+                        ? $"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(query, key, value, output, kvLength);"
+                        : $"global::AttentionGen.Kernels.ParallelKernel.RunSequential<{implName}.Work>(query, key, value, output, kvLength);");
                 }
 
                 w.Line();
@@ -183,37 +177,62 @@ internal static class KernelEmitter
         using (w.Block("public readonly struct Work : IAttentionWork"))
         {
             w.Line("/// <inheritdoc/>");
-            w.Line("public static int WorkItems =>");
-            foreach (PathPlan path in plan.Paths)
-            {
-                w.Line(path.Profile.Path == "Scalar"
-                    ? $"    {path.Name}.WorkItems;"
-                    : $"    {path.Profile.OpsType}.IsSupported ? {path.Name}.WorkItems :");
-            }
-
+            WriteDispatchedValue(w, plan, "WorkItems", path => $"{path.Name}.WorkItems");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, ref int nextItem)"))
+            WriteDispatchedValue(w, plan, "SharedFloats", path => path.KeySplits > 1 ? $"{path.Name}.SharedFloats" : "0");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, {Span} shared, ref int nextItem)"))
+                WriteDispatch(w, plan, path => $"{path.Name}.Run(query, key, value, output, kvLength, shared, ref nextItem);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
             {
-                string keyword = "if";
-                foreach (PathPlan path in plan.Paths)
-                {
-                    if (path.Profile.Path == "Scalar")
-                    {
-                        w.Line("else");
-                    }
-                    else
-                    {
-                        w.Line($"{keyword} ({path.Profile.OpsType}.IsSupported)");
-                        keyword = "else if";
-                    }
-
-                    w.Line($"    {path.Name}.Run(query, key, value, output, kvLength, ref nextItem);");
-                }
+                if (plan.Paths.Any(path => path.KeySplits > 1))
+                    WriteDispatch(w, plan, path => path.KeySplits > 1 ? $"{path.Name}.Finish(shared, output);" : "return; // its items write the output directly");
+                else
+                    w.Line("// Every path's items write the output directly.");
             }
         }
+    }
 
-        w.Line();
+    /// <summary><c>public static int {name} =></c> the best supported path's value.</summary>
+    private static void WriteDispatchedValue(SourceWriter w, KernelPlan plan, string name, System.Func<PathPlan, string> value)
+    {
+        if (plan.Paths.All(path => value(path) == "0"))
+        {
+            w.Line($"public static int {name} => 0;");
+            return;
+        }
+
+        w.Line($"public static int {name} =>");
+        foreach (PathPlan path in plan.Paths)
+        {
+            w.Line(path.Profile.Path == "Scalar"
+                ? $"    {value(path)};"
+                : $"    {path.Profile.OpsType}.IsSupported ? {value(path)} :");
+        }
+    }
+
+    /// <summary>An if/else-if chain that runs <paramref name="statement"/> for the best supported path.</summary>
+    private static void WriteDispatch(SourceWriter w, KernelPlan plan, System.Func<PathPlan, string> statement)
+    {
+        string keyword = "if";
+        foreach (PathPlan path in plan.Paths)
+        {
+            if (path.Profile.Path == "Scalar")
+            {
+                w.Line("else");
+            }
+            else
+            {
+                w.Line($"{keyword} ({path.Profile.OpsType}.IsSupported)");
+                keyword = "else if";
+            }
+
+            w.Line($"    {statement(path)}");
+        }
     }
 
     private static void WriteLayoutHelpers(SourceWriter w, KernelPlan plan)

@@ -28,7 +28,9 @@ internal static class PathEmitter
             w.Line($"private const int PanelLanes = {path.PanelLanes};");
             w.Line("/// <summary>Panels per key/value head.</summary>");
             w.Line($"private const int Panels = {path.Panels};");
-            w.Line("/// <summary>Independent items of one call: key/value heads × panels.</summary>");
+            w.Line(path.KeySplits > 1
+                ? "/// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>"
+                : "/// <summary>Independent items of one call: key/value heads × panels.</summary>");
             w.Line($"public const int WorkItems = {path.WorkItems(s.KvHeads)};");
             if (path.RowMajorAccumulator)
             {
@@ -47,6 +49,16 @@ internal static class PathEmitter
 
             w.Line("/// <summary>Keys per softmax block.</summary>");
             w.Line($"private const int KeyBlock = {path.KeyBlock};");
+            if (path.KeySplits > 1)
+            {
+                w.Line("/// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>");
+                w.Line($"private const int KeySplits = {path.KeySplits};");
+                w.Line($"private const int SplitKeys = {path.BlocksPerSplit} * KeyBlock;");
+                w.Line("/// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>");
+                w.Line("private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;");
+                w.Line("public const int SharedFloats = WorkItems * ItemState;");
+            }
+
             w.Line();
             w.Line("// Scratch layout, in floats.");
             w.Line("private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]");
@@ -114,8 +126,19 @@ internal static class PathEmitter
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
             using (w.Block("for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"))
             {
-                w.Line("int kvHead = item / Panels;");
-                w.Line("int firstRow = item % Panels * PanelLanes;");
+                if (path.KeySplits > 1)
+                {
+                    w.Line("int panelItem = item / KeySplits;");
+                    w.Line("int firstKey = item % KeySplits * SplitKeys;");
+                    w.Line("int kvHead = panelItem / Panels;");
+                    w.Line("int firstRow = panelItem % Panels * PanelLanes;");
+                }
+                else
+                {
+                    w.Line("int kvHead = item / Panels;");
+                    w.Line("int firstRow = item % Panels * PanelLanes;");
+                }
+
                 w.Line("int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);");
                 w.Line("for (int lane = 0; lane < rows; lane++)");
                 w.Line("    rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);");
@@ -135,15 +158,18 @@ internal static class PathEmitter
                     w.Line("for (int lane = 0; lane < PanelLanes; lane++)");
                     w.Line($"    {Unsafe}.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;");
                     w.Line("// Keys past the panel's last row are skipped, not masked.");
-                    w.Line("int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);");
+                    w.Line(path.KeySplits > 1
+                        ? "int keyEnd = Math.Min(firstKey + SplitKeys, Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength));"
+                        : "int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);");
                 }
                 else
                 {
-                    w.Line("int keyEnd = kvLength;");
+                    w.Line(path.KeySplits > 1 ? "int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);" : "int keyEnd = kvLength;");
                 }
 
                 w.Line();
-                using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
+                string firstKey = path.KeySplits > 1 ? "firstKey" : "0";
+                using (w.Block($"for (int blockStart = {firstKey}; blockStart < keyEnd; blockStart += KeyBlock)"))
                 {
                     w.Line("int count = Math.Min(KeyBlock, keyEnd - blockStart);");
                     w.Line(s.Causal
@@ -172,8 +198,8 @@ internal static class PathEmitter
                     w.Line();
                     w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.");
                     w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
-                    w.Line("    PanelLanes, count, unmasked, blockStart);");
-                    w.Line("if (blockStart > 0)");
+                    w.Line($"    PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
+                    w.Line($"if (blockStart > {firstKey})");
                     w.Line(path.RowMajorAccumulator
                         ? $"    {softmax}.RescaleRows{generic}(ref accumulator, ref rescale, rows, HeadDim);"
                         : $"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
@@ -201,13 +227,43 @@ internal static class PathEmitter
                 }
 
                 w.Line();
-                w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
-                w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                w.Line(path.RowMajorAccumulator
-                    ? $"PanelTranspose.WriteScaledRows{generic}(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);"
-                    : $"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);");
+                if (path.KeySplits > 1)
+                {
+                    w.Line("// Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.");
+                    w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));");
+                    w.Line("scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));");
+                }
+                else
+                {
+                    w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
+                    w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
+                    w.Line(path.RowMajorAccumulator
+                        ? $"PanelTranspose.WriteScaledRows{generic}(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);"
+                        : $"PanelTranspose.WriteRows{generic}(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);");
+                }
             }
+        }
 
+        if (path.KeySplits > 1)
+        {
+            w.Line();
+            w.Line("/// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>");
+            using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
+            {
+                w.Line($"ref float states = ref {MemoryMarshal}.GetReference(shared);");
+                w.Line($"ref float outputStart = ref {MemoryMarshal}.GetReference(output);");
+                using (w.Block("for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)"))
+                {
+                    w.Line("int kvHead = panelItem / Panels;");
+                    w.Line("int firstRow = panelItem % Panels * PanelLanes;");
+                    w.Line($"ref float first = ref {Unsafe}.Add(ref states, panelItem * KeySplits * ItemState);");
+                    w.Line("for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)");
+                    w.Line($"    RowAttention.MergeSplits(ref {Unsafe}.Add(ref first, HeadDim * PanelLanes + lane), ref {Unsafe}.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),");
+                    w.Line(path.RowMajorAccumulator
+                        ? $"        ref {Unsafe}.Add(ref first, lane * HeadDim), KeySplits, ItemState, HeadDim, 1, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));"
+                        : $"        ref {Unsafe}.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));");
+                }
+            }
         }
     }
 
@@ -251,15 +307,32 @@ internal static class PathEmitter
         KernelShape s = plan.Shape;
         IsaProfile p = path.Profile;
         string generic = $"<{p.OpsType}, {p.VectorType}>";
-        w.Line($"/// <summary>{p.Title} path: {plan.RowsPerKvHead} row(s) per key/value head, the head dimension in {p.Width}-lane vectors, keys streamed once per row.</summary>");
+        bool split = path.KeySplits > 1;
+        w.Line($"/// <summary>{p.Title} path: {plan.RowsPerKvHead} row(s) per key/value head, the head dimension in {p.Width}-lane vectors, keys streamed once per row"
+            + (split ? $", the keys of each key/value head split into {path.KeySplits} ranges merged at the end" : string.Empty) + ".</summary>");
         using (w.Block($"private static class {path.Name}"))
         {
-            w.Line("/// <summary>Independent items of one call: one per key/value head.</summary>");
+            w.Line(split
+                ? "/// <summary>Independent items of one call: key/value heads × ranges of keys.</summary>"
+                : "/// <summary>Independent items of one call: one per key/value head.</summary>");
             w.Line($"public const int WorkItems = {path.WorkItems(s.KvHeads)};");
             w.Line("/// <summary>Keys per softmax block.</summary>");
             w.Line($"private const int KeyBlock = {path.KeyBlock};");
+            if (split)
+            {
+                w.Line("/// <summary>Ranges each key/value head's keys are split into, and keys per range.</summary>");
+                w.Line($"private const int KeySplits = {path.KeySplits};");
+                w.Line($"private const int SplitKeys = {path.BlocksPerSplit} * KeyBlock;");
+            }
+
             w.Line("/// <summary>Per row: running max, running sum, accumulator [HeadDim].</summary>");
             w.Line("private const int RowState = HeadDim + 2;");
+            if (split)
+            {
+                w.Line("/// <summary>Every item's row states, [KvHeads][KeySplits][RowsPerKvHead][RowState], merged by Finish.</summary>");
+                w.Line("public const int SharedFloats = WorkItems * RowsPerKvHead * RowState;");
+            }
+
             w.Line();
             w.Line("// Scratch layout, in floats.");
             w.Line("private const int ScoresAt = 0;                          // scores, then P [KeyBlock]");
@@ -271,26 +344,42 @@ internal static class PathEmitter
                 w.Line($"ref float scores = ref {Unsafe}.Add(ref start, ScoresAt);");
                 if (s.Causal)
                     w.Line("int offset = kvLength - SeqLen; // causal, bottom-right: row r attends keys j <= r / GroupSize + offset");
-                using (w.Block("for (int kvHead = WorkQueue.Claim(ref nextItem); kvHead < WorkItems; kvHead = WorkQueue.Claim(ref nextItem))"))
+                using (w.Block(split
+                    ? "for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"
+                    : "for (int kvHead = WorkQueue.Claim(ref nextItem); kvHead < WorkItems; kvHead = WorkQueue.Claim(ref nextItem))"))
                 {
+                    if (split)
+                    {
+                        w.Line("int kvHead = item / KeySplits;");
+                        w.Line("int firstKey = item % KeySplits * SplitKeys;");
+                        w.Line("// This item's row states live in the shared memory, for Finish to merge.");
+                        w.Line("Span<float> state = shared.Slice(item * RowsPerKvHead * RowState, RowsPerKvHead * RowState);");
+                    }
+                    else
+                    {
+                        w.Line("Span<float> state = scratch.Slice(StateAt, RowsPerKvHead * RowState);");
+                    }
+
                     w.Line("// Reset every row: max −∞, sum 0, accumulator 0.");
-                    w.Line("Span<float> state = scratch.Slice(StateAt, RowsPerKvHead * RowState);");
                     w.Line("state.Clear();");
                     w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
                     w.Line("    state[row * RowState] = float.NegativeInfinity;");
-                    w.Line(s.Causal
-                        ? "int keyEnd = Math.Clamp((RowsPerKvHead - 1) / GroupSize + offset + 1, 0, kvLength);"
-                        : "int keyEnd = kvLength;");
+                    string end = s.Causal
+                        ? "Math.Clamp((RowsPerKvHead - 1) / GroupSize + offset + 1, 0, kvLength)"
+                        : "kvLength";
+                    w.Line(split ? $"int keyEnd = Math.Min(firstKey + SplitKeys, {end});" : $"int keyEnd = {end};");
                     w.Line();
                     w.Line("// Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.");
-                    using (w.Block("for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
+                    using (w.Block(split
+                        ? "for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)"
+                        : "for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
                     {
                         w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
                         w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
                         using (w.Block("for (int row = 0; row < RowsPerKvHead; row++)"))
                         {
                             w.Line(s.Causal
-                                ? "int count = Math.Min(KeyBlock, Math.Clamp(row / GroupSize + offset + 1, 0, kvLength) - blockStart);"
+                                ? "int count = Math.Min(Math.Min(KeyBlock, keyEnd - blockStart), Math.Clamp(row / GroupSize + offset + 1, 0, kvLength) - blockStart);"
                                 : "int count = Math.Min(KeyBlock, keyEnd - blockStart);");
                             if (s.Causal)
                             {
@@ -305,11 +394,33 @@ internal static class PathEmitter
                         }
                     }
 
-                    w.Line();
-                    w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
-                    w.Line($"    RowAttention.WriteRow(ref state[row * RowState + 2], state[row * RowState + 1], HeadDim, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, row)));");
+                    if (!split)
+                    {
+                        w.Line();
+                        w.Line("for (int row = 0; row < RowsPerKvHead; row++)");
+                        w.Line($"    RowAttention.WriteRow(ref state[row * RowState + 2], state[row * RowState + 1], HeadDim, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, row)));");
+                    }
                 }
+            }
 
+            if (split)
+            {
+                w.Line();
+                w.Line("/// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>");
+                using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
+                {
+                    w.Line($"ref float states = ref {MemoryMarshal}.GetReference(shared);");
+                    w.Line($"ref float outputStart = ref {MemoryMarshal}.GetReference(output);");
+                    using (w.Block("for (int kvHead = 0; kvHead < KvHeads; kvHead++)"))
+                    {
+                        using (w.Block("for (int row = 0; row < RowsPerKvHead; row++)"))
+                        {
+                            w.Line($"ref float rowState = ref {Unsafe}.Add(ref states, (kvHead * KeySplits * RowsPerKvHead + row) * RowState);");
+                            w.Line($"RowAttention.MergeSplits(ref rowState, ref {Unsafe}.Add(ref rowState, 1), ref {Unsafe}.Add(ref rowState, 2), KeySplits,");
+                            w.Line($"    RowsPerKvHead * RowState, HeadDim, 1, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, row)));");
+                        }
+                    }
+                }
             }
         }
     }
@@ -322,7 +433,7 @@ internal static class PathEmitter
         if (plan.SkipLocalsInit)
             w.Line("[SkipLocalsInit]");
         w.Line(Optimize);
-        var scope = new RunScope(w, path, w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, ref int nextItem)"));
+        var scope = new RunScope(w, path, w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, {Span} shared, ref int nextItem)"));
         WriteScratch(w, path);
         foreach (string span in new[] { "query", "key", "value", "output" })
             w.Line($"ref float {span}Start = ref {MemoryMarshal}.GetReference({span});");

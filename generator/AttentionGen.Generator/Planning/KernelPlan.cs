@@ -18,13 +18,19 @@ namespace AttentionGen.Generator.Planning;
 /// per value tile; 0 for the transposed accumulator.</param>
 /// <param name="ValueVectors">Row-major accumulator: head-dimension vectors per value tile.</param>
 /// <param name="KeyBlock">Keys per softmax block.</param>
+/// <param name="KeySplits">Row strategy with one query row: ranges of keys each key/value head's work is split into,
+/// so a decode step with few key/value heads still spreads over cores (merged by their softmax statistics).</param>
 /// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
 /// <param name="ScratchFloats">Scratch per call, in floats.</param>
 /// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
-    int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack)
+    int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack,
+    int KeySplits = 1)
 {
+    /// <summary>Key blocks per split range of keys.</summary>
+    public int BlocksPerSplit => (KeyBlocks + KeySplits - 1) / KeySplits;
+
     /// <summary>Whether the output accumulator is row-major (<c>[lane][HeadDim]</c>, written out without a transpose)
     /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
     public bool RowMajorAccumulator => ValueRows > 0;
@@ -35,7 +41,7 @@ internal sealed record PathPlan(
     /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
     public string Name => Profile.Path + "Path";
 
-    public int WorkItems(int kvHeads) => kvHeads * Panels;
+    public int WorkItems(int kvHeads) => kvHeads * Panels * KeySplits;
 }
 
 /// <summary>How a path maps the work onto vector lanes.</summary>

@@ -34,6 +34,10 @@ internal static class KernelPlanner
     /// stay in L2 while every row of a GQA group reads it.</summary>
     public const int RowKeyBlock = 256;
 
+    /// <summary>Work items a one-row (decode) kernel should offer at least, splitting its keys if its key/value
+    /// heads are fewer.</summary>
+    public const int MinRowWorkItems = 8;
+
     private static PathPlan PlanPath(KernelShape shape, IsaProfile profile)
     {
         int rows = shape.SeqLen * shape.GroupSize;
@@ -42,9 +46,10 @@ internal static class KernelPlanner
         if (2L * rows < profile.Width)
         {
             int block = Math.Min(shape.KvLen, RowKeyBlock);
+            int blocks = CeilDiv(shape.KvLen, block);
             int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2));
-            return new PathPlan(profile, KernelStrategy.Rows, 0, 0, 1, 0, 0, 0, 0, block, CeilDiv(shape.KvLen, block),
-                floats, floats <= StackScratchCapFloats);
+            return new PathPlan(profile, KernelStrategy.Rows, 0, 0, 1, 0, 0, 0, 0, block, blocks,
+                floats, floats <= StackScratchCapFloats, KeySplits(shape, shape.KvHeads, blocks));
         }
 
         // Small row counts (decoding) get narrower panels rather than lanes of padding.
@@ -75,9 +80,23 @@ internal static class KernelPlanner
             }
         }
 
-        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, CeilDiv(rows, lanes), profile.TileRows,
+        int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
+        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, profile.TileRows,
             valueRows > 0 ? 0 : shape.HeadDim % profile.TileRows, valueRows, valueVectors, keyBlock,
-            CeilDiv(shape.KvLen, keyBlock), scratch, scratch <= StackScratchCapFloats);
+            keyBlocks, scratch, scratch <= StackScratchCapFloats, KeySplits(shape, shape.KvHeads * panels, keyBlocks));
+    }
+
+    /// <summary>
+    /// One query row with fewer than <see cref="MinRowWorkItems"/> items: split each item's keys into ranges of
+    /// whole blocks, so ForwardParallel has work for every core (the contract's split-KV), merged at the end by
+    /// their softmax statistics. Forward runs the same ranges, so both give the same bits.
+    /// </summary>
+    private static int KeySplits(KernelShape shape, int items, int keyBlocks)
+    {
+        if (shape.SeqLen != 1 || items >= MinRowWorkItems)
+            return 1;
+        int splits = Math.Min(keyBlocks, CeilDiv(MinRowWorkItems, items));
+        return CeilDiv(keyBlocks, CeilDiv(keyBlocks, splits)); // no empty range at the full key length
     }
 
     /// <summary>Keys per block: as few blocks as <paramref name="maxBlock"/> allows, of balanced sizes, so that no

@@ -20,14 +20,15 @@ public static class OnlineSoftmax
     /// <param name="runningSum">Per-lane sum of probabilities so far (0 before the first block).</param>
     /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
     /// <paramref name="unmaskedKeys"/> only.</param>
-    /// <param name="rescale">Receives each lane's rescale factor when <paramref name="firstKey"/> is not 0.</param>
+    /// <param name="rescale">Receives each lane's rescale factor unless <paramref name="firstBlock"/>.</param>
     /// <param name="panelWidth">Lanes in the panel, a multiple of the vector width.</param>
     /// <param name="keys">Keys in this block.</param>
     /// <param name="unmaskedKeys">Keys, from the first, that every lane may attend; later keys are masked per lane.</param>
-    /// <param name="firstKey">Position of the block's first key; 0 marks the first block, whose accumulator is still zero.</param>
+    /// <param name="firstKey">Position of the block's first key.</param>
+    /// <param name="firstBlock">Whether this is the panel's first block (its accumulator is still zero, nothing to rescale).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpdateBlock<TOps, TVector>(ref float scores, ref float runningMax, ref float runningSum,
-        ref float limits, ref float rescale, int panelWidth, int keys, int unmaskedKeys, int firstKey)
+        ref float limits, ref float rescale, int panelWidth, int keys, int unmaskedKeys, int firstKey, bool firstBlock)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
@@ -71,7 +72,7 @@ public static class OnlineSoftmax
 
             TVector oldSum = TOps.Load(ref runningSum, lane);
             TOps.Store(newMax, ref runningMax, lane);
-            if (firstKey == 0)
+            if (firstBlock)
             {
                 TOps.Store(blockSum, ref runningSum, lane);
                 continue;

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Threading;
 
 namespace AttentionGen.Kernels;
@@ -23,25 +24,50 @@ public static class ParallelKernel
         int workers = Math.Min(Environment.ProcessorCount, TWork.WorkItems);
         if (workers <= 1 || !WorkerPool.Shared.TryAcquire())
         {
-            int nextItem = 0;
-            TWork.Run(query, key, value, output, kvLength, ref nextItem);
+            RunSequential<TWork>(query, key, value, output, kvLength);
             return;
         }
 
+        float[]? rented = TWork.SharedFloats > 0 ? ArrayPool<float>.Shared.Rent(TWork.SharedFloats) : null;
         try
         {
-            fixed (float* q = query, k = key, v = value, o = output)
+            Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
+            fixed (float* q = query, k = key, v = value, o = output, s = shared)
             {
                 var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)o,
-                    output.Length, kvLength);
+                    output.Length, (nint)s, shared.Length, kvLength);
                 // The job lives on this stack frame: the pool finishes with it before Execute returns.
                 WorkerPool.Shared.Execute(&RunWorker<TWork>, (nint)(&job), workers);
             }
+
+            TWork.Finish(shared, output);
         }
         finally
         {
             WorkerPool.Shared.Release();
+            if (rented != null)
+                ArrayPool<float>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>Runs every work item of <typeparamref name="TWork"/> in order on the calling thread, then
+    /// <see cref="IAttentionWork.Finish"/>: exactly the computation <see cref="Run{TWork}"/> spreads over cores.</summary>
+    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value, Span<float> output, int kvLength)
+        where TWork : IAttentionWork
+    {
+        int nextItem = 0;
+        if (TWork.SharedFloats == 0)
+        {
+            TWork.Run(query, key, value, output, kvLength, default, ref nextItem);
+            return;
+        }
+
+        float[] rented = ArrayPool<float>.Shared.Rent(TWork.SharedFloats);
+        Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
+        TWork.Run(query, key, value, output, kvLength, shared, ref nextItem);
+        TWork.Finish(shared, output);
+        ArrayPool<float>.Shared.Return(rented);
     }
 
     private static unsafe void RunWorker<TWork>(nint state)
@@ -51,16 +77,17 @@ public static class ParallelKernel
         TWork.Run(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
             new ReadOnlySpan<float>((float*)job.Key, job.KeyLength),
             new ReadOnlySpan<float>((float*)job.Value, job.ValueLength),
-            new Span<float>((float*)job.Output, job.OutputLength), job.KvLength, ref job.NextItem);
+            new Span<float>((float*)job.Output, job.OutputLength), job.KvLength,
+            new Span<float>((float*)job.Shared, job.SharedLength), ref job.NextItem);
     }
 
     /// <summary>The pinned spans and arguments of one parallel call, and the counter its workers claim items from.</summary>
     private struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength,
-        nint output, int outputLength, int kvLength)
+        nint output, int outputLength, nint shared, int sharedLength, int kvLength)
     {
-        public readonly nint Query = query, Key = key, Value = value, Output = output;
+        public readonly nint Query = query, Key = key, Value = value, Output = output, Shared = shared;
         public readonly int QueryLength = queryLength, KeyLength = keyLength, ValueLength = valueLength,
-            OutputLength = outputLength, KvLength = kvLength;
+            OutputLength = outputLength, SharedLength = sharedLength, KvLength = kvLength;
         public int NextItem;
     }
 

@@ -166,6 +166,50 @@ public static class RowAttention
         }
     }
 
+    /// <summary>
+    /// Finishes a row whose keys were split into ranges: merges the ranges' softmax states (running max, running
+    /// sum, accumulator; each range's <paramref name="splitStride"/> floats after the previous one's) into
+    /// <c>Σ e^(maxₛ−M)·accₛ / Σ e^(maxₛ−M)·sumₛ</c>, M the largest max, and writes it to <paramref name="output"/>.
+    /// </summary>
+    /// <param name="max">The first range's running max.</param>
+    /// <param name="sum">The first range's running sum.</param>
+    /// <param name="accumulator">The first range's accumulator, element 0 of the row.</param>
+    /// <param name="splits">Ranges.</param>
+    /// <param name="splitStride">Floats from one range's state to the next's.</param>
+    /// <param name="headDim">Elements of the row.</param>
+    /// <param name="dimStride">Floats between consecutive elements of an accumulator row (1 for a row-major
+    /// accumulator, the panel width for a transposed one).</param>
+    /// <param name="output">The row's first output element.</param>
+    /// <remarks>A range whose max is −∞ (no keys, or only −∞ scores) is left out while another range has a finite
+    /// max, as its keys would have weighed exp(−∞) = 0 in one pass; if every range's max is −∞ the row is NaN
+    /// (0/0) or, when it attended no key at all, zeros, as in the float64 reference.</remarks>
+    public static void MergeSplits(ref float max, ref float sum, ref float accumulator, int splits, int splitStride,
+        int headDim, int dimStride, ref float output)
+    {
+        float largest = float.NegativeInfinity;
+        for (int s = 0; s < splits; s++)
+            largest = ScalarOps.Max(largest, Unsafe.Add(ref max, s * splitStride));
+
+        float total = 0;
+        for (int d = 0; d < headDim; d++)
+            Unsafe.Add(ref output, d) = 0;
+        for (int s = 0; s < splits; s++)
+        {
+            float rangeMax = Unsafe.Add(ref max, s * splitStride), rangeSum = Unsafe.Add(ref sum, s * splitStride);
+            if (rangeMax == float.NegativeInfinity && (largest != float.NegativeInfinity || rangeSum == 0))
+                continue; // a range that weighs nothing, or has no keys
+            float weight = VectorMath.Exp<ScalarOps, float>(rangeMax - largest);
+            total += weight * rangeSum;
+            ref float rangeAccumulator = ref Unsafe.Add(ref accumulator, s * splitStride);
+            for (int d = 0; d < headDim; d++)
+                Unsafe.Add(ref output, d) += weight * Unsafe.Add(ref rangeAccumulator, d * dimStride);
+        }
+
+        float factor = ScalarOps.ReciprocalOrZero(total);
+        for (int d = 0; d < headDim; d++)
+            Unsafe.Add(ref output, d) *= factor;
+    }
+
     /// <summary>Writes a finished row, <c>output[d] = acc[d] / sum</c>, or zeros for a row that attended no key.</summary>
     public static void WriteRow(ref float accumulator, float sum, int headDim, ref float output)
     {

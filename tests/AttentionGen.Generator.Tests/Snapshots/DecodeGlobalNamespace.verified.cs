@@ -15,13 +15,17 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 6 × 16 (6 accumulators), values Oᵀ 6 dims × 16 + a 3-dim tail,
-//             key blocks of 256: online over 8 blocks, 1 work items, scratch 17,792 B on the stack
+//             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,792 B on the stack
+//             split-KV: each panel's keys in 8 ranges of 256, merged by their softmax statistics
 //   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,088 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,088 B on the stack
+//             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 1 work items, scratch 17,088 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,088 B on the stack
+//             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values Oᵀ 3 dims × 4,
-//             key blocks of 683: online over 3 blocks, 2 work items, scratch 11,280 B on the stack
+//             key blocks of 683: online over 3 blocks, 6 work items, scratch 11,280 B on the stack
+//             split-KV: each panel's keys in 3 ranges of 683, merged by their softmax statistics
 
 #nullable enable
 
@@ -98,11 +102,10 @@ partial class DecodeStep
     {
         global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
             QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-        int nextItem = 0; // this thread claims every item, in order
-        global::AttentionGen.Generated.DecodeStepKernel.Work.Run(query, key, value, output, kvLength, ref nextItem);
+        global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeStepKernel.Work>(query, key, value, output, kvLength);
     }
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
@@ -112,7 +115,7 @@ partial class DecodeStep
     public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
         ForwardParallel(query, key, value, output, KvLen);
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
@@ -173,19 +176,38 @@ namespace AttentionGen.Generated
                 ScalarPath.WorkItems;
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static int SharedFloats =>
+                Avx512Ops.IsSupported ? Avx512Path.SharedFloats :
+                Avx2Ops.IsSupported ? Avx2Path.SharedFloats :
+                NeonOps.IsSupported ? NeonPath.SharedFloats :
+                ScalarPath.SharedFloats;
+
+            /// <inheritdoc/>
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, ref nextItem);
+                    Avx512Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, ref nextItem);
+                    Avx2Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, ref nextItem);
+                    NeonPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, ref nextItem);
+                    ScalarPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+            }
+
+            /// <inheritdoc/>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                if (Avx512Ops.IsSupported)
+                    Avx512Path.Finish(shared, output);
+                else if (Avx2Ops.IsSupported)
+                    Avx2Path.Finish(shared, output);
+                else if (NeonOps.IsSupported)
+                    NeonPath.Finish(shared, output);
+                else
+                    ScalarPath.Finish(shared, output);
             }
         }
-
         /// <summary>Offset of query (and output) row <paramref name="row"/> of key/value head <paramref name="kvHead"/> (HeadMajor).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int QueryOffset(int kvHead, int row)
@@ -207,12 +229,18 @@ namespace AttentionGen.Generated
             private const int PanelLanes = 16;
             /// <summary>Panels per key/value head.</summary>
             private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels.</summary>
-            public const int WorkItems = 1;
+            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
+            public const int WorkItems = 8;
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 256;
+            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
+            private const int KeySplits = 8;
+            private const int SplitKeys = 1 * KeyBlock;
+            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
+            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
+            public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -227,7 +255,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -245,8 +273,10 @@ namespace AttentionGen.Generated
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
-                    int kvHead = item / Panels;
-                    int firstRow = item % Panels * PanelLanes;
+                    int panelItem = item / KeySplits;
+                    int firstKey = item % KeySplits * SplitKeys;
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
                     for (int lane = 0; lane < rows; lane++)
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
@@ -257,9 +287,9 @@ namespace AttentionGen.Generated
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = kvLength;
+                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
 
-                    for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
+                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
@@ -282,8 +312,8 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
-                        if (blockStart > 0)
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                        if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
@@ -292,9 +322,25 @@ namespace AttentionGen.Generated
                         ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx512Ops, Vector512<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
+                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
+                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
+                }
+            }
+
+            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                ref float states = ref MemoryMarshal.GetReference(shared);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
+                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
+                {
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
+                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
+                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
+                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
+                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
                 }
             }
 
@@ -427,12 +473,18 @@ namespace AttentionGen.Generated
             private const int PanelLanes = 8;
             /// <summary>Panels per key/value head.</summary>
             private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels.</summary>
-            public const int WorkItems = 1;
+            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
+            public const int WorkItems = 4;
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 512;
+            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
+            private const int KeySplits = 4;
+            private const int SplitKeys = 1 * KeyBlock;
+            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
+            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
+            public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -447,7 +499,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -465,8 +517,10 @@ namespace AttentionGen.Generated
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
-                    int kvHead = item / Panels;
-                    int firstRow = item % Panels * PanelLanes;
+                    int panelItem = item / KeySplits;
+                    int firstKey = item % KeySplits * SplitKeys;
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
                     for (int lane = 0; lane < rows; lane++)
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
@@ -477,9 +531,9 @@ namespace AttentionGen.Generated
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = kvLength;
+                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
 
-                    for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
+                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
@@ -502,8 +556,8 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
-                        if (blockStart > 0)
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                        if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
@@ -512,9 +566,25 @@ namespace AttentionGen.Generated
                         ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<Avx2Ops, Vector256<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
+                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
+                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
+                }
+            }
+
+            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                ref float states = ref MemoryMarshal.GetReference(shared);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
+                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
+                {
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
+                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
+                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
+                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
+                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
                 }
             }
 
@@ -647,12 +717,18 @@ namespace AttentionGen.Generated
             private const int PanelLanes = 8;
             /// <summary>Panels per key/value head.</summary>
             private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels.</summary>
-            public const int WorkItems = 1;
+            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
+            public const int WorkItems = 4;
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 512;
+            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
+            private const int KeySplits = 4;
+            private const int SplitKeys = 1 * KeyBlock;
+            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
+            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
+            public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -667,7 +743,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -685,8 +761,10 @@ namespace AttentionGen.Generated
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
-                    int kvHead = item / Panels;
-                    int firstRow = item % Panels * PanelLanes;
+                    int panelItem = item / KeySplits;
+                    int firstKey = item % KeySplits * SplitKeys;
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
                     for (int lane = 0; lane < rows; lane++)
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
@@ -697,9 +775,9 @@ namespace AttentionGen.Generated
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = kvLength;
+                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
 
-                    for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
+                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
@@ -722,8 +800,8 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
-                        if (blockStart > 0)
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                        if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<NeonOps, Vector128<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
@@ -732,9 +810,25 @@ namespace AttentionGen.Generated
                         ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<NeonOps, Vector128<float>>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
+                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
+                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
+                }
+            }
+
+            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                ref float states = ref MemoryMarshal.GetReference(shared);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
+                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
+                {
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
+                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
+                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
+                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
+                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
                 }
             }
 
@@ -919,12 +1013,18 @@ namespace AttentionGen.Generated
             private const int PanelLanes = 4;
             /// <summary>Panels per key/value head.</summary>
             private const int Panels = 2;
-            /// <summary>Independent items of one call: key/value heads × panels.</summary>
-            public const int WorkItems = 2;
+            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
+            public const int WorkItems = 6;
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 3;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 683;
+            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
+            private const int KeySplits = 3;
+            private const int SplitKeys = 1 * KeyBlock;
+            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
+            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
+            public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -939,7 +1039,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -957,8 +1057,10 @@ namespace AttentionGen.Generated
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
-                    int kvHead = item / Panels;
-                    int firstRow = item % Panels * PanelLanes;
+                    int panelItem = item / KeySplits;
+                    int firstKey = item % KeySplits * SplitKeys;
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
                     int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
                     for (int lane = 0; lane < rows; lane++)
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
@@ -969,9 +1071,9 @@ namespace AttentionGen.Generated
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = kvLength;
+                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
 
-                    for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
+                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
                     {
                         int count = Math.Min(KeyBlock, keyEnd - blockStart);
                         int unmasked = count;
@@ -994,8 +1096,8 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
-                        if (blockStart > 0)
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                        if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<ScalarOps, float>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
@@ -1003,9 +1105,25 @@ namespace AttentionGen.Generated
                             ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteRows<ScalarOps, float>(ref accumulator, PanelLanes, ref sum, HeadDim, ref outputStart, panelRows);
+                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
+                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
+                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
+                }
+            }
+
+            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                ref float states = ref MemoryMarshal.GetReference(shared);
+                ref float outputStart = ref MemoryMarshal.GetReference(output);
+                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
+                {
+                    int kvHead = panelItem / Panels;
+                    int firstRow = panelItem % Panels * PanelLanes;
+                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
+                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
+                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
+                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
                 }
             }
 

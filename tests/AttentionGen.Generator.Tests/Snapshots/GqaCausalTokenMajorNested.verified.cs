@@ -103,11 +103,10 @@ namespace Models.Llama
             {
                 global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                     QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-                int nextItem = 0; // this thread claims every item, in order
-                global::AttentionGen.Generated.Decoder_PrefillKernel.Work.Run(query, key, value, output, kvLength, ref nextItem);
+                global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.Decoder_PrefillKernel.Work>(query, key, value, output, kvLength);
             }
 
-            /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise. Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros.</summary>
+            /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise. Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros.</summary>
             /// <param name="query">Queries, [SeqLen, Heads, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
             /// <param name="key">Keys, [KvLen, KvHeads, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
             /// <param name="value">Values, [KvLen, KvHeads, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
@@ -117,7 +116,7 @@ namespace Models.Llama
             public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
                 ForwardParallel(query, key, value, output, KvLen);
 
-            /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads and query panels over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise. Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros.</summary>
+            /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise. Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros.</summary>
             /// <param name="query">Queries, [SeqLen, Heads, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
             /// <param name="key">Keys, [KvLen, KvHeads, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
             /// <param name="value">Values, [KvLen, KvHeads, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
@@ -180,19 +179,27 @@ namespace AttentionGen.Generated
                 ScalarPath.WorkItems;
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static int SharedFloats => 0;
+
+            /// <inheritdoc/>
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, ref nextItem);
+                    Avx512Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, ref nextItem);
+                    Avx2Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, ref nextItem);
+                    NeonPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, ref nextItem);
+                    ScalarPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+            }
+
+            /// <inheritdoc/>
+            public static void Finish(Span<float> shared, Span<float> output)
+            {
+                // Every path's items write the output directly.
             }
         }
-
         /// <summary>Offset of query (and output) row <paramref name="row"/> of key/value head <paramref name="kvHead"/> (TokenMajor).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int QueryOffset(int kvHead, int row)
@@ -238,7 +245,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -300,7 +307,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -515,7 +522,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -577,7 +584,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -813,7 +820,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -875,7 +882,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -1136,7 +1143,7 @@ namespace AttentionGen.Generated
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, ref int nextItem)
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
             {
                 Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
                 ref float start = ref MemoryMarshal.GetReference(scratch);
@@ -1198,7 +1205,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart);
+                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
