@@ -21,3 +21,8 @@ public static partial class DecoderPrefillAttention { }
 /// <summary>Llama-style decode step: one new token against a KV cache of up to 2048, 32 query heads on 8 KV heads.</summary>
 [AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, KvHeads = 8, HeadDim = 128, Causal = true, Layout = AttentionLayout.TokenMajor)]
 public static partial class LlamaDecodeAttention { }
+
+/// <summary>Multi-query decode step (StarCoder/Falcon style): one new token, 48 query heads sharing one KV head of
+/// up to 4096 positions. With a single key/value head the kernel splits the keys (split-KV) to use every core.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 48, KvHeads = 1, HeadDim = 128, Causal = true)]
+public static partial class MultiQueryDecodeAttention { }

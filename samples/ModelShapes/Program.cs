@@ -23,6 +23,8 @@ allPass &= Run("prefill S=T=512 H=8 D=64 causal", new AttentionShape(512, 8, 64,
     (q, k, v, o, n) => DecoderPrefillAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => DecoderPrefillAttention.ForwardParallel(q, k, v, o, n));
 allPass &= Run("Llama decode T=2048 H=32/8 D=128", new AttentionShape(1, 32, 128, 2048, 8, true, layout: AttentionLayout.TokenMajor), 1500,
     (q, k, v, o, n) => LlamaDecodeAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => LlamaDecodeAttention.ForwardParallel(q, k, v, o, n));
+allPass &= Run("MQA decode T=4096 H=48/1 D=128", new AttentionShape(1, 48, 128, 4096, 1, true), 3000,
+    (q, k, v, o, n) => MultiQueryDecodeAttention.Forward(q, k, v, o, n), (q, k, v, o, n) => MultiQueryDecodeAttention.ForwardParallel(q, k, v, o, n));
 
 Console.WriteLine();
 Console.WriteLine(allPass ? "All shapes within the accuracy bar." : "Some shape is outside the accuracy bar.");
