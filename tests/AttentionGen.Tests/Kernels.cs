@@ -61,6 +61,14 @@ namespace AttentionGen.Tests.Matrix
     [AttentionKernel(SeqLen = 1, KvLen = 700, Heads = 32, KvHeads = 1, HeadDim = 40)]
     public static partial class DecodeWideGroupSplit { }
 
+    // Rows that leave a few for the last panel (35 = 32 + 3; 16 + 16 + 3): it computes one vector of lanes.
+    [AttentionKernel(SeqLen = 35, KvLen = 90, Heads = 1, HeadDim = 64)]
+    public static partial class NarrowLastPanel { }
+
+    // The same with a causal diagonal, a GQA group and TokenMajor (74 rows per key/value head = 2 × 32 + 10).
+    [AttentionKernel(SeqLen = 37, KvLen = 300, Heads = 2, KvHeads = 1, HeadDim = 32, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class NarrowLastPanelCausal { }
+
     [AttentionKernel(SeqLen = 100, Heads = 3, HeadDim = 80, Scale = 0.3f, Layout = AttentionLayout.TokenMajor)]
     public static partial class D80TokenMajor { }
 

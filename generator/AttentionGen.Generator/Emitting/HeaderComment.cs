@@ -51,6 +51,8 @@ internal static class HeaderComment
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
                 + $"scores {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators), {values},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
+            if (path.NarrowTileRows > 0)
+                w.Line($"//             the last panel's {plan.RowsPerKvHead % path.PanelLanes} row(s) take one vector: scores {path.NarrowTileRows} × {path.Profile.Width} ({path.NarrowTileRows} accumulators)");
             if (path.KeySplits > 1)
                 w.Line($"//             split-KV: each panel's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
         }

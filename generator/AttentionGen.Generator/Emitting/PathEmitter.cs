@@ -47,6 +47,12 @@ internal static class PathEmitter
                 w.Line($"private const int TileRows = {path.TileRows};");
             }
 
+            if (path.NarrowTileRows > 0)
+            {
+                w.Line("/// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>");
+                w.Line($"private const int NarrowTileRows = {path.NarrowTileRows};");
+            }
+
             w.Line("/// <summary>Keys per softmax block.</summary>");
             w.Line($"private const int KeyBlock = {path.KeyBlock};");
             if (path.KeySplits > 1)
@@ -79,6 +85,14 @@ internal static class PathEmitter
             {
                 w.Line();
                 WriteTile(w, path, Tile.Scores("ScoreKey", 1, path.PanelVectors));
+            }
+
+            if (path.NarrowTileRows > 0)
+            {
+                w.Line();
+                WriteTile(w, path, Tile.Scores("ScoreTileNarrow", path.NarrowTileRows, 1));
+                w.Line();
+                WriteTile(w, path, Tile.Scores("ScoreKeyNarrow", 1, 1));
             }
 
             if (path.RowMajorAccumulator)
@@ -124,6 +138,8 @@ internal static class PathEmitter
             }
 
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
+            if (path.NarrowTileRows > 0)
+                w.Line("scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers");
             using (w.Block("for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"))
             {
                 if (path.KeySplits > 1)
@@ -143,6 +159,8 @@ internal static class PathEmitter
                 w.Line("for (int lane = 0; lane < rows; lane++)");
                 w.Line("    rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);");
                 w.Line("ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);");
+                if (path.NarrowTileRows > 0)
+                    w.Line("int lanes = rows <= Width ? Width : PanelLanes; // the last panel's few rows take one vector of lanes");
                 w.Line();
                 w.Line("// Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
                 w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);");
@@ -180,25 +198,22 @@ internal static class PathEmitter
                     w.Line();
                     w.Line("// 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the");
                     w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
-                    w.Line("int j = 0;");
-                    w.Line("for (; j + TileRows <= count; j += TileRows)");
-                    w.Line($"    ScoreTile(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
-                    if (path.TileRows > 1)
+                    if (path.NarrowTileRows > 0)
                     {
-                        using (w.Block("if (j < count)"))
-                        {
-                            w.Line("if (count >= TileRows)");
-                            w.Line($"    ScoreTile(ref {Unsafe}.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - TileRows) * PanelLanes));");
-                            w.Line("else");
-                            w.Line("    for (; j < count; j++)");
-                            w.Line($"        ScoreKey(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
-                        }
+                        using (w.Block("if (lanes < PanelLanes)"))
+                            WriteScoreLoop(w, "NarrowTileRows", "ScoreTileNarrow", "ScoreKeyNarrow");
+                        using (w.Block("else"))
+                            WriteScoreLoop(w, "TileRows", "ScoreTile", path.TileRows > 1 ? "ScoreKey" : null);
+                    }
+                    else
+                    {
+                        WriteScoreLoop(w, "TileRows", "ScoreTile", path.TileRows > 1 ? "ScoreKey" : null);
                     }
 
                     w.Line();
                     w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.");
                     w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
-                    w.Line($"    PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
+                    w.Line($"    PanelLanes, {(path.NarrowTileRows > 0 ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
                     w.Line($"if (blockStart > {firstKey})");
                     w.Line(path.RowMajorAccumulator
                         ? $"    {softmax}.RescaleRows{generic}(ref accumulator, ref rescale, rows, HeadDim);"
@@ -246,12 +261,8 @@ internal static class PathEmitter
 
         if (path.KeySplits > 1)
         {
-            w.Line();
-            w.Line("/// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>");
-            using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
+            using (BeginFinish(w))
             {
-                w.Line($"ref float states = ref {MemoryMarshal}.GetReference(shared);");
-                w.Line($"ref float outputStart = ref {MemoryMarshal}.GetReference(output);");
                 using (w.Block("for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)"))
                 {
                     w.Line("int kvHead = panelItem / Panels;");
@@ -264,6 +275,38 @@ internal static class PathEmitter
                         : $"        ref {Unsafe}.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref {Unsafe}.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));");
                 }
             }
+        }
+    }
+
+    /// <summary>Opens a split-KV path's <c>Finish</c>, with refs to the shared states and the output.</summary>
+    private static SourceWriter.Scope BeginFinish(SourceWriter w)
+    {
+        w.Line();
+        w.Line("/// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>");
+        SourceWriter.Scope scope = w.Block($"public static void Finish({Span} shared, {Span} output)");
+        w.Line($"ref float states = ref {MemoryMarshal}.GetReference(shared);");
+        w.Line($"ref float outputStart = ref {MemoryMarshal}.GetReference(output);");
+        return scope;
+    }
+
+    /// <summary>Step 1: score tiles over the block's keys, the last partial tile shifted back to end at the block's
+    /// last key (it recomputes a few scores identically instead of reading past the keys).</summary>
+    private static void WriteScoreLoop(SourceWriter w, string tileRows, string tile, string? single)
+    {
+        w.Line($"// 1. Scores Sᵀ = K·Qᵀ, {tileRows} keys at a time. A last partial tile is shifted back to end at the");
+        w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
+        w.Line("int j = 0;");
+        w.Line($"for (; j + {tileRows} <= count; j += {tileRows})");
+        w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+        if (single is null)
+            return;
+        using (w.Block("if (j < count)"))
+        {
+            w.Line($"if (count >= {tileRows})");
+            w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, (count - {tileRows}) * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - {tileRows}) * PanelLanes));");
+            w.Line("else");
+            w.Line("    for (; j < count; j++)");
+            w.Line($"        {single}(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
         }
     }
 
@@ -405,12 +448,8 @@ internal static class PathEmitter
 
             if (split)
             {
-                w.Line();
-                w.Line("/// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>");
-                using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
+                using (BeginFinish(w))
                 {
-                    w.Line($"ref float states = ref {MemoryMarshal}.GetReference(shared);");
-                    w.Line($"ref float outputStart = ref {MemoryMarshal}.GetReference(output);");
                     using (w.Block("for (int kvHead = 0; kvHead < KvHeads; kvHead++)"))
                     {
                         using (w.Block("for (int row = 0; row < RowsPerKvHead; row++)"))

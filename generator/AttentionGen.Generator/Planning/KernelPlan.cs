@@ -18,6 +18,8 @@ namespace AttentionGen.Generator.Planning;
 /// per value tile; 0 for the transposed accumulator.</param>
 /// <param name="ValueVectors">Row-major accumulator: head-dimension vectors per value tile.</param>
 /// <param name="KeyBlock">Keys per softmax block.</param>
+/// <param name="NarrowTileRows">Keys per score tile of a narrow last panel (one vector of lanes, for a remainder of
+/// rows that fits one vector), or 0 when every panel is full width.</param>
 /// <param name="KeySplits">Row strategy with one query row: ranges of keys each key/value head's work is split into,
 /// so a decode step with few key/value heads still spreads over cores (merged by their softmax statistics).</param>
 /// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
@@ -26,7 +28,7 @@ namespace AttentionGen.Generator.Planning;
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack,
-    int KeySplits = 1)
+    int KeySplits = 1, int NarrowTileRows = 0)
 {
     /// <summary>Key blocks per split range of keys.</summary>
     public int BlocksPerSplit => (KeyBlocks + KeySplits - 1) / KeySplits;

@@ -80,10 +80,15 @@ internal static class KernelPlanner
             }
         }
 
+        // A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
+        // one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13).
+        int remainder = rows % lanes;
+        int narrowTileRows = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width ? 2 * profile.TileRows : 0;
         int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
         return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, profile.TileRows,
             valueRows > 0 ? 0 : shape.HeadDim % profile.TileRows, valueRows, valueVectors, keyBlock,
-            keyBlocks, scratch, scratch <= StackScratchCapFloats, KeySplits(shape, shape.KvHeads * panels, keyBlocks));
+            keyBlocks, scratch, scratch <= StackScratchCapFloats, KeySplits(shape, shape.KvHeads * panels, keyBlocks),
+            narrowTileRows);
     }
 
     /// <summary>

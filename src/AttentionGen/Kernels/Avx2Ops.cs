@@ -90,19 +90,21 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
         ref int destinationRows)
     {
         // bGJ holds, in 128-bit half m, column 4m + J of rows 4G..4G+3.
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 0, factor), Row(ref source, ref sourceRows, 1, factor),
-            Row(ref source, ref sourceRows, 2, factor), Row(ref source, ref sourceRows, 3, factor),
-            out Vector256<float> b00, out Vector256<float> b01, out Vector256<float> b02, out Vector256<float> b03);
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 4, factor), Row(ref source, ref sourceRows, 5, factor),
-            Row(ref source, ref sourceRows, 6, factor), Row(ref source, ref sourceRows, 7, factor),
-            out Vector256<float> b10, out Vector256<float> b11, out Vector256<float> b12, out Vector256<float> b13);
+        TransposeRowGroup(ref source, ref sourceRows, 0, factor, out Vector256<float> b00, out Vector256<float> b01, out Vector256<float> b02, out Vector256<float> b03);
+        TransposeRowGroup(ref source, ref sourceRows, 4, factor, out Vector256<float> b10, out Vector256<float> b11, out Vector256<float> b12, out Vector256<float> b13);
         StoreHalfColumns(b00, b10, ref destination, ref destinationRows, 0);
         StoreHalfColumns(b01, b11, ref destination, ref destinationRows, 1);
         StoreHalfColumns(b02, b12, ref destination, ref destinationRows, 2);
         StoreHalfColumns(b03, b13, ref destination, ref destinationRows, 3);
     }
+
+    /// <summary>Rows <paramref name="first"/>..<paramref name="first"/> + 3, scaled, transposed inside each 128-bit chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRowGroup(ref float source, ref int rows, int first, Vector256<float> factor,
+        out Vector256<float> column0, out Vector256<float> column1, out Vector256<float> column2, out Vector256<float> column3) =>
+        TransposeInChunks(Row(ref source, ref rows, first, factor), Row(ref source, ref rows, first + 1, factor),
+            Row(ref source, ref rows, first + 2, factor), Row(ref source, ref rows, first + 3, factor),
+            out column0, out column1, out column2, out column3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Row(ref float source, ref int rows, int row, Vector256<float> factor) =>

@@ -85,27 +85,23 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
         ref int destinationRows)
     {
         // bGJ holds, in 128-bit chunk m, column 4m + J of rows 4G..4G+3.
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 0, factor), Row(ref source, ref sourceRows, 1, factor),
-            Row(ref source, ref sourceRows, 2, factor), Row(ref source, ref sourceRows, 3, factor),
-            out Vector512<float> b00, out Vector512<float> b01, out Vector512<float> b02, out Vector512<float> b03);
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 4, factor), Row(ref source, ref sourceRows, 5, factor),
-            Row(ref source, ref sourceRows, 6, factor), Row(ref source, ref sourceRows, 7, factor),
-            out Vector512<float> b10, out Vector512<float> b11, out Vector512<float> b12, out Vector512<float> b13);
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 8, factor), Row(ref source, ref sourceRows, 9, factor),
-            Row(ref source, ref sourceRows, 10, factor), Row(ref source, ref sourceRows, 11, factor),
-            out Vector512<float> b20, out Vector512<float> b21, out Vector512<float> b22, out Vector512<float> b23);
-        TransposeInChunks(
-            Row(ref source, ref sourceRows, 12, factor), Row(ref source, ref sourceRows, 13, factor),
-            Row(ref source, ref sourceRows, 14, factor), Row(ref source, ref sourceRows, 15, factor),
-            out Vector512<float> b30, out Vector512<float> b31, out Vector512<float> b32, out Vector512<float> b33);
+        TransposeRowGroup(ref source, ref sourceRows, 0, factor, out Vector512<float> b00, out Vector512<float> b01, out Vector512<float> b02, out Vector512<float> b03);
+        TransposeRowGroup(ref source, ref sourceRows, 4, factor, out Vector512<float> b10, out Vector512<float> b11, out Vector512<float> b12, out Vector512<float> b13);
+        TransposeRowGroup(ref source, ref sourceRows, 8, factor, out Vector512<float> b20, out Vector512<float> b21, out Vector512<float> b22, out Vector512<float> b23);
+        TransposeRowGroup(ref source, ref sourceRows, 12, factor, out Vector512<float> b30, out Vector512<float> b31, out Vector512<float> b32, out Vector512<float> b33);
         StoreChunkColumns(b00, b10, b20, b30, ref destination, ref destinationRows, 0);
         StoreChunkColumns(b01, b11, b21, b31, ref destination, ref destinationRows, 1);
         StoreChunkColumns(b02, b12, b22, b32, ref destination, ref destinationRows, 2);
         StoreChunkColumns(b03, b13, b23, b33, ref destination, ref destinationRows, 3);
     }
+
+    /// <summary>Rows <paramref name="first"/>..<paramref name="first"/> + 3, scaled, transposed inside each 128-bit chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRowGroup(ref float source, ref int rows, int first, Vector512<float> factor,
+        out Vector512<float> column0, out Vector512<float> column1, out Vector512<float> column2, out Vector512<float> column3) =>
+        TransposeInChunks(Row(ref source, ref rows, first, factor), Row(ref source, ref rows, first + 1, factor),
+            Row(ref source, ref rows, first + 2, factor), Row(ref source, ref rows, first + 3, factor),
+            out column0, out column1, out column2, out column3);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Row(ref float source, ref int rows, int row, Vector512<float> factor) =>

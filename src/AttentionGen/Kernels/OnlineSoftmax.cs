@@ -21,20 +21,21 @@ public static class OnlineSoftmax
     /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
     /// <paramref name="unmaskedKeys"/> only.</param>
     /// <param name="rescale">Receives each lane's rescale factor unless <paramref name="firstBlock"/>.</param>
-    /// <param name="panelWidth">Lanes in the panel, a multiple of the vector width.</param>
+    /// <param name="panelWidth">Lanes in the panel (the row stride of the scores), a multiple of the vector width.</param>
+    /// <param name="lanes">Lanes to update, from the first: <paramref name="panelWidth"/>, or fewer for a narrow last panel.</param>
     /// <param name="keys">Keys in this block.</param>
     /// <param name="unmaskedKeys">Keys, from the first, that every lane may attend; later keys are masked per lane.</param>
     /// <param name="firstKey">Position of the block's first key.</param>
     /// <param name="firstBlock">Whether this is the panel's first block (its accumulator is still zero, nothing to rescale).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpdateBlock<TOps, TVector>(ref float scores, ref float runningMax, ref float runningSum,
-        ref float limits, ref float rescale, int panelWidth, int keys, int unmaskedKeys, int firstKey, bool firstBlock)
+        ref float limits, ref float rescale, int panelWidth, int lanes, int keys, int unmaskedKeys, int firstKey, bool firstBlock)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
         TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
         TVector zero = TOps.Broadcast(0f);
-        for (int lane = 0; lane < panelWidth; lane += TOps.Width)
+        for (int lane = 0; lane < lanes; lane += TOps.Width)
         {
             // Masked scores take no part in the max and get probability 0 by selection, never by arithmetic:
             // so a lane whose allowed scores are all −∞ still gets NaN (0/0), as the float64 reference does,

@@ -298,6 +298,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -312,7 +314,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
@@ -542,6 +544,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -556,7 +560,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
@@ -786,6 +790,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -800,7 +806,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<NeonOps, Vector128<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 
@@ -1082,6 +1088,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -1096,7 +1104,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<ScalarOps, float>(ref accumulator, ref rescale, PanelLanes, HeadDim);
 

@@ -537,6 +537,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -551,7 +553,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 

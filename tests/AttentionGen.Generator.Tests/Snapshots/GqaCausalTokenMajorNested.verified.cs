@@ -293,6 +293,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -307,7 +309,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -570,6 +572,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -584,7 +588,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -868,6 +872,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -882,7 +888,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -1191,6 +1197,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -1205,7 +1213,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 

@@ -280,6 +280,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -294,7 +296,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -605,6 +607,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -619,7 +623,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -892,6 +896,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -906,7 +912,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
@@ -1289,6 +1295,8 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
+                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
+                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
                             ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
@@ -1303,7 +1311,7 @@ namespace AttentionGen.Generated
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
-                            PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
+                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
