@@ -56,9 +56,10 @@ static long AllowedPairs(AttentionShape shape, int kvLength) =>
 
 static double MedianMilliseconds(Action action)
 {
-    // Warm up past tiered compilation, then time batches of calls for about half a second.
+    // Warm up past tiered compilation (a second: until the runtime's background re-JIT of the process's start-up
+    // code is done, it takes a core that ForwardParallel wants), then time batches of calls for about half a second.
     var clock = Stopwatch.StartNew();
-    while (clock.ElapsedMilliseconds < 300)
+    while (clock.ElapsedMilliseconds < 1000)
         action();
     var times = new double[15];
     for (int r = 0; r < times.Length; r++)
