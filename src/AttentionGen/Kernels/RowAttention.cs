@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace AttentionGen.Kernels;
 
@@ -27,6 +28,8 @@ public static class RowAttention
             ref float k1 = ref Unsafe.Add(ref k0, keyStride);
             ref float k2 = ref Unsafe.Add(ref k1, keyStride);
             ref float k3 = ref Unsafe.Add(ref k2, keyStride);
+            if (j + PrefetchKeys + 4 <= count)
+                PrefetchRows(ref Unsafe.Add(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -63,6 +66,24 @@ public static class RowAttention
             for (int d = vectorEnd; d < headDim; d++)
                 s += Unsafe.Add(ref query, d) * Unsafe.Add(ref k, d);
             Unsafe.Add(ref scores, j) = s * scale;
+        }
+    }
+
+    /// <summary>Rows this far ahead are prefetched: enough to keep several K or V rows in flight from memory.</summary>
+    private const int PrefetchKeys = 8;
+
+    /// <summary>Asks for <paramref name="rows"/> rows of <paramref name="headDim"/> floats to be brought into the cache
+    /// ahead of use (x86 only; elsewhere the hardware prefetchers are left alone).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRows(ref float first, int stride, int rows, int headDim)
+    {
+        if (!Sse.IsSupported)
+            return;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, r * stride));
+            for (int offset = 0; offset < headDim * sizeof(float); offset += 64)
+                Sse.Prefetch0(row + offset);
         }
     }
 
@@ -130,6 +151,8 @@ public static class RowAttention
             ref float v = ref Unsafe.Add(ref values, d);
             for (int j = 0; j < count; j++)
             {
+                if (j + PrefetchKeys < count)
+                    PrefetchRows(ref Unsafe.Add(ref v, PrefetchKeys * valueStride), valueStride, 1, 4 * w);
                 TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
                 a0 = TOps.MultiplyAdd(p, TOps.Load(ref v, 0), a0);
                 a1 = TOps.MultiplyAdd(p, TOps.Load(ref v, w), a1);
