@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace AttentionGen.Kernels;
 
@@ -29,7 +28,7 @@ public static class RowAttention
             ref float k2 = ref Unsafe.Add(ref k1, keyStride);
             ref float k3 = ref Unsafe.Add(ref k2, keyStride);
             if (j + PrefetchKeys + 4 <= count)
-                PrefetchRows(ref Unsafe.Add(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
+                CachePrefetch.Rows(ref Unsafe.Add(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -71,21 +70,6 @@ public static class RowAttention
 
     /// <summary>Rows this far ahead are prefetched: enough to keep several K or V rows in flight from memory.</summary>
     private const int PrefetchKeys = 8;
-
-    /// <summary>Asks for <paramref name="rows"/> rows of <paramref name="headDim"/> floats to be brought into the cache
-    /// ahead of use (x86 only; elsewhere the hardware prefetchers are left alone).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void PrefetchRows(ref float first, int stride, int rows, int headDim)
-    {
-        if (!Sse.IsSupported)
-            return;
-        for (int r = 0; r < rows; r++)
-        {
-            byte* row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, r * stride));
-            for (int offset = 0; offset < headDim * sizeof(float); offset += 64)
-                Sse.Prefetch0(row + offset);
-        }
-    }
 
     /// <summary>
     /// Folds a block of scores into the row's running max and sum, overwrites them with <c>exp(s − max)</c>,
@@ -152,7 +136,7 @@ public static class RowAttention
             for (int j = 0; j < count; j++)
             {
                 if (j + PrefetchKeys < count)
-                    PrefetchRows(ref Unsafe.Add(ref v, PrefetchKeys * valueStride), valueStride, 1, 4 * w);
+                    CachePrefetch.Rows(ref Unsafe.Add(ref v, PrefetchKeys * valueStride), valueStride, 1, 4 * w);
                 TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
                 a0 = TOps.MultiplyAdd(p, TOps.Load(ref v, 0), a0);
                 a1 = TOps.MultiplyAdd(p, TOps.Load(ref v, w), a1);

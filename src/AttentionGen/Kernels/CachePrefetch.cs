@@ -1,0 +1,25 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>Software prefetch of rows a kernel is about to read, for access patterns the hardware prefetchers miss
+/// (rows several KiB apart, as in TokenMajor key/value rows, or the next tile's rows while this one computes).</summary>
+public static class CachePrefetch
+{
+    /// <summary>Asks for <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>
+    /// floats apart, to be brought into the cache ahead of use. A hint only: it never faults, so the rows may lie past
+    /// the end of a span. x86 only; elsewhere it does nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Rows(ref float first, int stride, int rows, int floats)
+    {
+        if (!Sse.IsSupported)
+            return;
+        for (int r = 0; r < rows; r++)
+        {
+            byte* row = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref first, r * stride));
+            for (int offset = 0; offset < floats * sizeof(float); offset += 64)
+                Sse.Prefetch0(row + offset);
+        }
+    }
+}
