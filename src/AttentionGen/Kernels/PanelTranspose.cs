@@ -20,9 +20,7 @@ public static class PanelTranspose
     {
         int w = TOps.Width, rows = rowOffsets.Length;
         int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
-        Span<int> panelRows = stackalloc int[w];
-        for (int k = 0; k < w; k++)
-            panelRows[k] = k * panelLanes;
+        Span<int> panelRows = PanelRowOffsets(stackalloc int[w], panelLanes);
         TVector scaleVector = TOps.Broadcast(scale);
         for (int lane = 0; lane < fullLanes; lane += w)
         {
@@ -51,9 +49,7 @@ public static class PanelTranspose
     {
         int w = TOps.Width, rows = rowOffsets.Length;
         int fullLanes = rows - rows % w, fullDims = headDim - headDim % w;
-        Span<int> panelRows = stackalloc int[w];
-        for (int k = 0; k < w; k++)
-            panelRows[k] = k * panelLanes;
+        Span<int> panelRows = PanelRowOffsets(stackalloc int[w], panelLanes);
         for (int lane = 0; lane < fullLanes; lane += w)
         {
             TVector laneFactors = TOps.Load(ref factors, lane);
@@ -84,6 +80,14 @@ public static class PanelTranspose
             for (int d = 0; d < headDim; d += TOps.Width)
                 TOps.Store(TOps.Multiply(TOps.Load(ref source, d), factor), ref target, d);
         }
+    }
+
+    /// <summary>Offsets of a block's rows in the transposed panel: row k starts k · panelLanes floats in.</summary>
+    private static Span<int> PanelRowOffsets(Span<int> offsets, int panelLanes)
+    {
+        for (int k = 0; k < offsets.Length; k++)
+            offsets[k] = k * panelLanes;
+        return offsets;
     }
 
     private static void PackScalar(ref float source, int rowOffset, int firstDim, int headDim, float scale,

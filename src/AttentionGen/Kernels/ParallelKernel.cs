@@ -31,7 +31,7 @@ public static class ParallelKernel
             return;
         }
 
-        float[]? rented = TWork.SharedFloats > 0 ? ArrayPool<float>.Shared.Rent(TWork.SharedFloats) : null;
+        float[]? rented = RentShared<TWork>();
         try
         {
             Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
@@ -48,8 +48,7 @@ public static class ParallelKernel
         finally
         {
             WorkerPool.Shared.Release();
-            if (rented != null)
-                ArrayPool<float>.Shared.Return(rented);
+            ReturnShared(rented);
         }
     }
 
@@ -60,18 +59,26 @@ public static class ParallelKernel
         ReadOnlySpan<float> value, Span<float> output, int kvLength)
         where TWork : IAttentionWork
     {
-        int nextItem = 0;
-        if (TWork.SharedFloats == 0)
-        {
-            TWork.Run(query, key, value, output, kvLength, default, ref nextItem);
-            return;
-        }
-
-        float[] rented = ArrayPool<float>.Shared.Rent(TWork.SharedFloats);
+        float[]? rented = RentShared<TWork>();
         Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
+        int nextItem = 0;
         TWork.Run(query, key, value, output, kvLength, shared, ref nextItem);
         TWork.Finish(shared, output);
-        ArrayPool<float>.Shared.Return(rented);
+        ReturnShared(rented);
+    }
+
+    /// <summary>The call's shared memory from the array pool (no allocation once warm), or null when the items
+    /// share none (<see cref="IAttentionWork.SharedFloats"/> is 0, a JIT-time constant).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float[]? RentShared<TWork>()
+        where TWork : IAttentionWork =>
+        TWork.SharedFloats > 0 ? ArrayPool<float>.Shared.Rent(TWork.SharedFloats) : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReturnShared(float[]? rented)
+    {
+        if (rented != null)
+            ArrayPool<float>.Shared.Return(rented);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
