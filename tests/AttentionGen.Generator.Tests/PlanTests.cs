@@ -10,9 +10,10 @@ namespace AttentionGen.Generator.Tests;
 /// <summary>The planner's choices, checked directly on the plan.</summary>
 public class PlanTests
 {
-    private static KernelSpec Spec(int seqLen, int kvLen, int heads, int kvHeads, int headDim, bool causal = false) =>
+    private static KernelSpec Spec(int seqLen, int kvLen, int heads, int kvHeads, int headDim, bool causal = false,
+        TensorLayout layout = TensorLayout.HeadMajor) =>
         new(null, EquatableArray<TypeDeclaration>.Empty, new TypeDeclaration("class", "K", string.Empty),
-            new KernelShape(seqLen, kvLen, heads, kvHeads, headDim, causal, 0.125f, false, TensorLayout.HeadMajor));
+            new KernelShape(seqLen, kvLen, heads, kvHeads, headDim, causal, 0.125f, false, layout));
 
     private static readonly TargetInfo AllPaths = new(new EquatableArray<string>(ImmutableArray.Create("Avx512", "Avx2", "Neon", "Scalar")), true);
 
@@ -90,5 +91,24 @@ public class PlanTests
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(4, 4, 1, 1, 8, causal: true), AllPaths);
         Assert.Equal(4L * 8 * (1 + 2 + 3 + 4), plan.FlopsPerCall);
+    }
+
+    [Fact]
+    public void TokenMajorKeysAndValuesArePackedPerHeadWhenSeveralPanelsReadThem()
+    {
+        KernelPlan vit = KernelPlanner.Plan(Spec(197, 197, 12, 12, 64, layout: TensorLayout.TokenMajor), AllPaths);
+        Assert.All(vit.Paths, path => Assert.True(path.PackKeyValues));
+        PathPlan avx512 = vit.Paths[0];
+        Assert.Equal(KernelPlanner.ScratchFloats(avx512.PanelLanes, 64, avx512.KeyBlock) + 2 * 197 * 64, avx512.ScratchFloats);
+        string source = KernelEmitter.Emit(vit);
+        Assert.Contains("Scratch.GatherRows(", source);
+        Assert.Contains("private const int RowStride = HeadDim;", source);
+
+        // Contiguous rows (HeadMajor, or one key/value head), a single panel, or a head too large for L2: in place.
+        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
+        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 1, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
+        Assert.False(KernelPlanner.Plan(Spec(16, 197, 12, 12, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths[0].PackKeyValues);
+        Assert.All(KernelPlanner.Plan(Spec(512, 4096, 8, 8, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
+        Assert.DoesNotContain("GatherRows", KernelEmitter.Emit(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths)));
     }
 }

@@ -50,6 +50,16 @@ public class SnapshotTests
             public static partial class DecodeTwoHeads { }
             """
         },
+        {
+            "VitTokenMajor",
+            """
+            using AttentionGen;
+            namespace Models;
+            // 197 rows (a narrow last panel) in TokenMajor: each head's K and V rows packed once per worker.
+            [AttentionKernel(SeqLen = 197, Heads = 12, HeadDim = 64, Layout = AttentionLayout.TokenMajor)]
+            public static partial class VitAttention { }
+            """
+        },
     };
 
     [Theory]

@@ -136,4 +136,20 @@ public class VectorMathTests
                 Assert.Equal(-1f, destination[i]);
         }
     }
+
+    [Fact]
+    public void GatherRowsPacksStridedRowsAndWritesNothingElse()
+    {
+        // Three rows of 5 floats, 12 apart, into consecutive rows of a buffer with a sentinel after them.
+        float[] source = Enumerable.Range(0, 3 * 12).Select(i => (float)i).ToArray();
+        float[] destination = Enumerable.Repeat(-1f, 3 * 5 + 1).ToArray();
+        Scratch.GatherRows(ref source[1], 12, 3, 5, ref destination[0]);
+        for (int row = 0; row < 3; row++)
+        {
+            for (int i = 0; i < 5; i++)
+                Assert.Equal(source[1 + row * 12 + i], destination[row * 5 + i]);
+        }
+
+        Assert.Equal(-1f, destination[15]);
+    }
 }

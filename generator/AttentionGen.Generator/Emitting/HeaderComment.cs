@@ -25,7 +25,9 @@ internal static class HeaderComment
         w.Line("//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)");
         w.Line("//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,");
         w.Line("//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes");
-        w.Line("//          then write O / sum. K and V are read in place; scores never leave the scratch.");
+        w.Line(plan.Paths.Any(path => path.PackKeyValues)
+            ? "//          then write O / sum. K and V are packed per head (below) or read in place; scores stay in the scratch."
+            : "//          then write O / sum. K and V are read in place; scores never leave the scratch.");
         if (s.Causal)
             w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
         w.Line("//");
@@ -53,6 +55,8 @@ internal static class HeaderComment
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
             if (path.NarrowTileRows > 0)
                 w.Line($"//             the last panel's {plan.RowsPerKvHead % path.PanelLanes} row(s) take one vector: scores {path.NarrowTileRows} × {path.Profile.Width} ({path.NarrowTileRows} accumulators)");
+            if (path.PackKeyValues)
+                w.Line("//             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels");
             if (path.KeySplits > 1)
                 w.Line($"//             split-KV: each panel's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
         }

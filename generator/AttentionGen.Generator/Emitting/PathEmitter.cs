@@ -55,6 +55,10 @@ internal static class PathEmitter
 
             w.Line("/// <summary>Keys per softmax block.</summary>");
             w.Line($"private const int KeyBlock = {path.KeyBlock};");
+            w.Line(path.PackKeyValues
+                ? "/// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>"
+                : "/// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>");
+            w.Line(path.PackKeyValues ? "private const int RowStride = HeadDim;" : "private const int RowStride = KvRowStride;");
             if (path.KeySplits > 1)
             {
                 w.Line("/// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>");
@@ -76,7 +80,17 @@ internal static class PathEmitter
             w.Line("private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane");
             w.Line("private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)");
             w.Line("private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane");
-            w.Line("private const int ScratchFloats = RescaleAt + PanelLanes;");
+            if (path.PackKeyValues)
+            {
+                w.Line("private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]");
+                w.Line("private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]");
+                w.Line("private const int ScratchFloats = ValuesAt + KvLen * HeadDim;");
+            }
+            else
+            {
+                w.Line("private const int ScratchFloats = RescaleAt + PanelLanes;");
+            }
+
             w.Line();
             WriteRun(w, plan, path);
             w.Line();
@@ -138,6 +152,8 @@ internal static class PathEmitter
             }
 
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
+            if (path.PackKeyValues)
+                w.Line("int packedHead = -1; // the key/value head whose K and V the scratch holds");
             if (path.NarrowTileRows > 0)
                 w.Line("scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers");
             using (w.Block("for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"))
@@ -185,6 +201,18 @@ internal static class PathEmitter
                     w.Line(path.KeySplits > 1 ? "int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);" : "int keyEnd = kvLength;");
                 }
 
+                if (path.PackKeyValues)
+                {
+                    w.Line();
+                    w.Line("// TokenMajor K and V rows lie KvRowStride apart, on a few L1 sets: pack the head's rows once for its panels.");
+                    using (w.Block("if (kvHead != packedHead)"))
+                    {
+                        w.Line($"Scratch.GatherRows(ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, 0)), KvRowStride, kvLength, HeadDim, ref {Unsafe}.Add(ref start, KeysAt));");
+                        w.Line($"Scratch.GatherRows(ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, 0)), KvRowStride, kvLength, HeadDim, ref {Unsafe}.Add(ref start, ValuesAt));");
+                        w.Line("packedHead = kvHead;");
+                    }
+                }
+
                 w.Line();
                 string firstKey = path.KeySplits > 1 ? "firstKey" : "0";
                 using (w.Block($"for (int blockStart = {firstKey}; blockStart < keyEnd; blockStart += KeyBlock)"))
@@ -193,11 +221,18 @@ internal static class PathEmitter
                     w.Line(s.Causal
                         ? "int unmasked = Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
                         : "int unmasked = count;");
-                    w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
-                    w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
+                    if (path.PackKeyValues)
+                    {
+                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref start, KeysAt + blockStart * RowStride);");
+                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref start, ValuesAt + blockStart * RowStride);");
+                    }
+                    else
+                    {
+                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
+                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
+                    }
+
                     w.Line();
-                    w.Line("// 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the");
-                    w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
                     if (path.NarrowTileRows > 0)
                     {
                         using (w.Block("if (lanes < PanelLanes)"))
@@ -230,12 +265,12 @@ internal static class PathEmitter
                         w.Line("if (unmasked < count)");
                         if (path.RowMajorAccumulator)
                         {
-                            w.Line($"    {softmax}.AccumulateMaskedKeysByRow{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
+                            w.Line($"    {softmax}.AccumulateMaskedKeysByRow{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * RowStride), RowStride,");
                             w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);");
                         }
                         else
                         {
-                            w.Line($"    {softmax}.AccumulateMaskedKeys{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,");
+                            w.Line($"    {softmax}.AccumulateMaskedKeys{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * RowStride), RowStride,");
                             w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, HeadDim, count - unmasked, blockStart + unmasked);");
                         }
                     }
@@ -297,16 +332,16 @@ internal static class PathEmitter
         w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
         w.Line("int j = 0;");
         w.Line($"for (; j + {tileRows} <= count; j += {tileRows})");
-        w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+        w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
         if (single is null)
             return;
         using (w.Block("if (j < count)"))
         {
             w.Line($"if (count >= {tileRows})");
-            w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, (count - {tileRows}) * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - {tileRows}) * PanelLanes));");
+            w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, (count - {tileRows}) * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - {tileRows}) * PanelLanes));");
             w.Line("else");
             w.Line("    for (; j < count; j++)");
-            w.Line($"        {single}(ref {Unsafe}.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+            w.Line($"        {single}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
         }
     }
 
@@ -516,19 +551,19 @@ internal static class PathEmitter
         public static Tile Scores(string name, int keys, int vectors) => new(name, keys, vectors,
             $"Scores of {keys} key{(keys > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{keys}][PanelLanes] = K[{keys}][HeadDim] · Qᵀ[HeadDim][PanelLanes].",
             "ref float keys, ref float queries, ref float scores", "keys", "queries", "scores",
-            "KvRowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", Accumulates: false);
+            "RowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", Accumulates: false);
 
         /// <summary>Values into a transposed accumulator: A = Vᵀ (dims), B = P, C = Oᵀ, k over the keys.</summary>
         public static Tile TransposedValues(string name, int dims, int vectors) => new(name, dims, vectors,
             $"Adds {dims} head dimension{(dims > 1 ? "s" : string.Empty)} of Vᵀ·P to the panel's accumulator: Oᵀ[{dims}][PanelLanes] += Vᵀ[{dims}][count] · P[count][PanelLanes].",
             "ref float values, ref float probabilities, ref float accumulator, int count", "values", "probabilities", "accumulator",
-            "1", "KvRowStride", "PanelLanes", "PanelLanes", "count", Accumulates: true);
+            "1", "RowStride", "PanelLanes", "PanelLanes", "count", Accumulates: true);
 
         /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys.</summary>
         public static Tile RowMajorValues(string name, int rows, int vectors) => new(name, rows, vectors,
             $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][ValueDims] += P[{rows}][count] · V[count][ValueDims].",
             "ref float probabilities, ref float values, ref float accumulator, int count", "probabilities", "values", "accumulator",
-            "1", "PanelLanes", "KvRowStride", "HeadDim", "count", Accumulates: true);
+            "1", "PanelLanes", "RowStride", "HeadDim", "count", Accumulates: true);
     }
 
     private static void WriteTile(SourceWriter w, PathPlan path, Tile tile)

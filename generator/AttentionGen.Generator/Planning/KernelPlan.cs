@@ -22,13 +22,15 @@ namespace AttentionGen.Generator.Planning;
 /// rows that fits one vector), or 0 when every panel is full width.</param>
 /// <param name="KeySplits">Row strategy with one query row: ranges of keys each key/value head's work is split into,
 /// so a decode step with few key/value heads still spreads over cores (merged by their softmax statistics).</param>
+/// <param name="PackKeyValues">Whether a worker packs each key/value head's K and V rows (strided in TokenMajor)
+/// into its scratch before the head's panels read them.</param>
 /// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
 /// <param name="ScratchFloats">Scratch per call, in floats.</param>
 /// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack,
-    int KeySplits = 1, int NarrowTileRows = 0)
+    int KeySplits = 1, int NarrowTileRows = 0, bool PackKeyValues = false)
 {
     /// <summary>Key blocks per split range of keys.</summary>
     public int BlocksPerSplit => (KeyBlocks + KeySplits - 1) / KeySplits;

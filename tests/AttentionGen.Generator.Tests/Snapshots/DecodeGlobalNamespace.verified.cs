@@ -235,6 +235,8 @@ namespace AttentionGen.Generated
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 256;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
             private const int KeySplits = 8;
             private const int SplitKeys = 1 * KeyBlock;
@@ -298,18 +300,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -363,15 +363,15 @@ namespace AttentionGen.Generated
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
@@ -429,7 +429,7 @@ namespace AttentionGen.Generated
                     c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
@@ -458,7 +458,7 @@ namespace AttentionGen.Generated
                     c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
@@ -481,6 +481,8 @@ namespace AttentionGen.Generated
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 512;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
             private const int KeySplits = 4;
             private const int SplitKeys = 1 * KeyBlock;
@@ -544,18 +546,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -609,15 +609,15 @@ namespace AttentionGen.Generated
                     Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
                     Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
@@ -675,7 +675,7 @@ namespace AttentionGen.Generated
                     c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
                     x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5));
                     c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
@@ -704,7 +704,7 @@ namespace AttentionGen.Generated
                     c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
                     x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
@@ -727,6 +727,8 @@ namespace AttentionGen.Generated
             private const int TileRows = 6;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 512;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
             private const int KeySplits = 4;
             private const int SplitKeys = 1 * KeyBlock;
@@ -790,18 +792,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -863,19 +863,19 @@ namespace AttentionGen.Generated
                     Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
                     c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
                     c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
                     c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
                     c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
                     a = ref Unsafe.Add(ref a, 1);
@@ -957,7 +957,7 @@ namespace AttentionGen.Generated
                     x = NeonOps.Broadcast(Unsafe.Add(ref a, 5));
                     c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
                     c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 NeonOps.Store(c0x0, ref accumulator, 0);
@@ -999,7 +999,7 @@ namespace AttentionGen.Generated
                     x = NeonOps.Broadcast(Unsafe.Add(ref a, 2));
                     c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 NeonOps.Store(c0x0, ref accumulator, 0);
@@ -1025,6 +1025,8 @@ namespace AttentionGen.Generated
             private const int TileRows = 3;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 683;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
             private const int KeySplits = 3;
             private const int SplitKeys = 1 * KeyBlock;
@@ -1088,18 +1090,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -1164,12 +1164,12 @@ namespace AttentionGen.Generated
                     c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
                     c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
                     c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
                     c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
                     c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
                     c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
@@ -1260,7 +1260,7 @@ namespace AttentionGen.Generated
                     c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
                     c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
                     c2x3 = ScalarOps.MultiplyAdd(x, b3, c2x3);
-                    a = ref Unsafe.Add(ref a, KvRowStride);
+                    a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 ScalarOps.Store(c0x0, ref accumulator, 0);

@@ -474,6 +474,8 @@ namespace AttentionGen.Generated
             private const int ValueDims = 2;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 128;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
             private const int KeySplits = 4;
             private const int SplitKeys = 8 * KeyBlock;
@@ -537,18 +539,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -600,9 +600,9 @@ namespace AttentionGen.Generated
                     float b0 = ScalarOps.Load(ref b, 0);
                     float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
@@ -646,7 +646,7 @@ namespace AttentionGen.Generated
                     c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
                     c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 ScalarOps.Store(c0x0, ref accumulator, 0);
                 ScalarOps.Store(c0x1, ref accumulator, Width);

@@ -231,6 +231,8 @@ namespace AttentionGen.Generated
             private const int ValueDims = 80;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 86;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -293,18 +295,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -320,7 +320,7 @@ namespace AttentionGen.Generated
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
@@ -355,19 +355,19 @@ namespace AttentionGen.Generated
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
                     c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
                     c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
                     c2x1 = Avx512Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
                     c3x1 = Avx512Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
                     c4x1 = Avx512Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
                     c5x1 = Avx512Ops.MultiplyAdd(x, b1, c5x1);
                     a = ref Unsafe.Add(ref a, 1);
@@ -467,7 +467,7 @@ namespace AttentionGen.Generated
                     c3x3 = Avx512Ops.MultiplyAdd(x, b3, c3x3);
                     c3x4 = Avx512Ops.MultiplyAdd(x, b4, c3x4);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
@@ -510,6 +510,8 @@ namespace AttentionGen.Generated
             private const int ValueDims = 16;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 86;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -572,18 +574,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -602,7 +602,7 @@ namespace AttentionGen.Generated
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
@@ -637,19 +637,19 @@ namespace AttentionGen.Generated
                     Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
                     c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
                     c1x1 = Avx2Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
                     c2x1 = Avx2Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
                     c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
                     c4x1 = Avx2Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
                     c5x1 = Avx2Ops.MultiplyAdd(x, b1, c5x1);
                     a = ref Unsafe.Add(ref a, 1);
@@ -732,7 +732,7 @@ namespace AttentionGen.Generated
                     c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
                     c5x1 = Avx2Ops.MultiplyAdd(x, b1, c5x1);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
@@ -779,7 +779,7 @@ namespace AttentionGen.Generated
                     c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
                     c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
@@ -810,6 +810,8 @@ namespace AttentionGen.Generated
             private const int ValueDims = 20;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 86;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -872,18 +874,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -899,7 +899,7 @@ namespace AttentionGen.Generated
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
@@ -950,27 +950,27 @@ namespace AttentionGen.Generated
                     c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
                     c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
                     c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
                     c1x2 = NeonOps.MultiplyAdd(x, b2, c1x2);
                     c1x3 = NeonOps.MultiplyAdd(x, b3, c1x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
                     c2x2 = NeonOps.MultiplyAdd(x, b2, c2x2);
                     c2x3 = NeonOps.MultiplyAdd(x, b3, c2x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
                     c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
                     c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
                     c3x2 = NeonOps.MultiplyAdd(x, b2, c3x2);
                     c3x3 = NeonOps.MultiplyAdd(x, b3, c3x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
                     c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
                     c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
                     c4x2 = NeonOps.MultiplyAdd(x, b2, c4x2);
                     c4x3 = NeonOps.MultiplyAdd(x, b3, c4x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * KvRowStride));
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
                     c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
                     c5x2 = NeonOps.MultiplyAdd(x, b2, c5x2);
@@ -1092,7 +1092,7 @@ namespace AttentionGen.Generated
                     c3x3 = NeonOps.MultiplyAdd(x, b3, c3x3);
                     c3x4 = NeonOps.MultiplyAdd(x, b4, c3x4);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 NeonOps.Store(c0x0, ref accumulator, 0);
                 NeonOps.Store(c0x1, ref accumulator, Width);
@@ -1135,6 +1135,8 @@ namespace AttentionGen.Generated
             private const int ValueDims = 2;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 86;
+            /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
+            private const int RowStride = KvRowStride;
 
             // Scratch layout, in floats.
             private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
@@ -1197,18 +1199,16 @@ namespace AttentionGen.Generated
 
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * KvRowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
@@ -1224,7 +1224,7 @@ namespace AttentionGen.Generated
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
-                            OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * KvRowStride), KvRowStride,
+                            OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
 
@@ -1263,12 +1263,12 @@ namespace AttentionGen.Generated
                     c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
                     c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
                     c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
                     c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
                     c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
                     c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
                     c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * KvRowStride));
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
                     c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
                     c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
                     c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
@@ -1351,7 +1351,7 @@ namespace AttentionGen.Generated
                     c3x0 = ScalarOps.MultiplyAdd(x, b0, c3x0);
                     c3x1 = ScalarOps.MultiplyAdd(x, b1, c3x1);
                     a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, KvRowStride);
+                    b = ref Unsafe.Add(ref b, RowStride);
                 }
                 ScalarOps.Store(c0x0, ref accumulator, 0);
                 ScalarOps.Store(c0x1, ref accumulator, Width);
