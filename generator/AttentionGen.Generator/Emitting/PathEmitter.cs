@@ -40,6 +40,11 @@ internal static class PathEmitter
                 w.Line($"private const int ValueRows = {path.ValueRows};");
                 w.Line("/// <summary>Head dimensions per value tile.</summary>");
                 w.Line($"private const int ValueDims = {path.ValueVectors * p.Width};");
+                if (path.ValueLaneTail > 0)
+                {
+                    w.Line("/// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>");
+                    w.Line($"private const int ValueLaneTail = {path.ValueLaneTail};");
+                }
             }
             else
             {
@@ -351,7 +356,9 @@ internal static class PathEmitter
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
-        w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
+        w.Line(path.ValueLaneTail > 0
+            ? "for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)"
+            : "for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
         w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
         w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
         if (path.ValueLaneTail > 0)

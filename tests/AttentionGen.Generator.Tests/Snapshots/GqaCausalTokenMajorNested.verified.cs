@@ -508,6 +508,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
+            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            private const int ValueLaneTail = 4;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 86;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -594,7 +596,7 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)

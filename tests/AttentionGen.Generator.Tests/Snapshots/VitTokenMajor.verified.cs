@@ -230,6 +230,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 64;
+            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            private const int ValueLaneTail = 2;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
@@ -343,7 +345,7 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -671,6 +673,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
+            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            private const int ValueLaneTail = 4;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
@@ -784,7 +788,7 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -1074,6 +1078,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
+            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            private const int ValueLaneTail = 4;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 99;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
@@ -1164,7 +1170,7 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
