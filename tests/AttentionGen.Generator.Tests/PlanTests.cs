@@ -111,4 +111,17 @@ public class PlanTests
         Assert.All(KernelPlanner.Plan(Spec(512, 4096, 8, 8, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
         Assert.DoesNotContain("GatherRows", KernelEmitter.Emit(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths)));
     }
+
+    [Theory]
+    [InlineData(257, 128, 6, 90)]   // 90 + 90 + 77: whole tiles but the last block's
+    [InlineData(197, 128, 6, 102)]  // 102 + 95
+    [InlineData(512, 128, 6, 128)]  // 132 would pass the cap
+    [InlineData(4096, 132, 6, 128)] // 132 would leave a last block of 4
+    [InlineData(100, 128, 6, 100)]  // one block: all keys
+    public void KeyBlocksAreBalancedAndWholeTilesWhereTheCapAllows(int keys, int maxBlock, int tileRows, int expected)
+    {
+        int block = KernelPlanner.KeyBlock(keys, maxBlock, tileRows);
+        Assert.Equal(expected, block);
+        Assert.True(block <= maxBlock);
+    }
 }

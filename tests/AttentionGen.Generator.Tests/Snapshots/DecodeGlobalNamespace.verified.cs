@@ -24,8 +24,8 @@
 //             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,088 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values Oᵀ 3 dims × 4,
-//             key blocks of 683: online over 3 blocks, 6 work items, scratch 11,280 B on the stack
-//             split-KV: each panel's keys in 3 ranges of 683, merged by their softmax statistics
+//             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,296 B on the stack
+//             split-KV: each panel's keys in 3 ranges of 684, merged by their softmax statistics
 
 #nullable enable
 
@@ -1024,7 +1024,7 @@ namespace AttentionGen.Generated
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
             private const int TileRows = 3;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 683;
+            private const int KeyBlock = 684;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
             /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>

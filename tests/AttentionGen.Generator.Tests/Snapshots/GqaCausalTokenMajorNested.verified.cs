@@ -16,13 +16,13 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 4 rows × 80 dims (20 accumulators),
-//             key blocks of 86: online over 6 blocks, 16 work items, scratch 32,000 B on the stack
+//             key blocks of 90: online over 6 blocks, 16 work items, scratch 32,512 B on the stack
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a 4-row tail,
-//             key blocks of 86: online over 6 blocks, 32 work items, scratch 16,000 B on the stack
+//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,256 B on the stack
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 4 rows × 20 dims (20 accumulators),
-//             key blocks of 86: online over 6 blocks, 32 work items, scratch 16,000 B on the stack
+//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,256 B on the stack
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 86: online over 6 blocks, 128 work items, scratch 4,000 B on the stack
+//             key blocks of 87: online over 6 blocks, 128 work items, scratch 4,016 B on the stack
 
 #nullable enable
 
@@ -230,7 +230,7 @@ namespace AttentionGen.Generated
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 80;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 86;
+            private const int KeyBlock = 90;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
 
@@ -511,7 +511,7 @@ namespace AttentionGen.Generated
             /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
             private const int ValueLaneTail = 4;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 86;
+            private const int KeyBlock = 90;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
 
@@ -811,7 +811,7 @@ namespace AttentionGen.Generated
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 20;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 86;
+            private const int KeyBlock = 90;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
 
@@ -1136,7 +1136,7 @@ namespace AttentionGen.Generated
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 2;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 86;
+            private const int KeyBlock = 87;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
 

@@ -15,15 +15,15 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a 2-row tail,
-//             key blocks of 99: online over 2 blocks, 84 work items, scratch 130,432 B on the stack
+//             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,816 B on the stack
 //             the last panel's 5 row(s) take one vector: scores 12 × 16 (12 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a 4-row tail,
-//             key blocks of 99: online over 2 blocks, 156 work items, scratch 115,648 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
 //             the last panel's 5 row(s) take one vector: scores 12 × 8 (12 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 6 rows × 16 dims (24 accumulators) + a 4-row tail,
-//             key blocks of 99: online over 2 blocks, 156 work items, scratch 115,648 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
 //             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,560 B on the stack
@@ -235,7 +235,7 @@ namespace AttentionGen.Generated
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 99;
+            private const int KeyBlock = 102;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
             private const int RowStride = HeadDim;
 
@@ -678,7 +678,7 @@ namespace AttentionGen.Generated
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 99;
+            private const int KeyBlock = 102;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
             private const int RowStride = HeadDim;
 
@@ -1081,7 +1081,7 @@ namespace AttentionGen.Generated
             /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
             private const int ValueLaneTail = 4;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 99;
+            private const int KeyBlock = 102;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
             private const int RowStride = HeadDim;
 
