@@ -124,4 +124,17 @@ public class PlanTests
         Assert.Equal(expected, block);
         Assert.True(block <= maxBlock);
     }
+
+    [Fact]
+    public void AThinValueTailTakesAWholeTileAndFewerVectorsPerPass()
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(128, 128, 12, 12, 64), AllPaths);
+        // AVX-512, 32 lanes: 4 tiles of 6 rows × 4 vectors, then 8 rows × 2 vectors (16 chains), not 2 rows × 4 (8).
+        PathPlan avx512 = plan.Paths[0];
+        Assert.Equal((6, 4, 8, 2), (avx512.ValueRows, avx512.ValueVectors, avx512.ValueLaneTail, avx512.ValueTailVectors));
+        Assert.Contains("private const int ValueTailDims = 32;", KernelEmitter.Emit(plan));
+        // AVX2, 16 lanes: 4 rows × 2 vectors stays, since 10 rows would leave one vector per pass.
+        PathPlan avx2 = plan.Paths[1];
+        Assert.Equal((6, 2, 4, 2), (avx2.ValueRows, avx2.ValueVectors, avx2.ValueLaneTail, avx2.ValueTailVectors));
+    }
 }

@@ -47,7 +47,7 @@ internal static class HeaderComment
             string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
             string values = path.RowMajorAccumulator
                 ? $"values {path.ValueRows} rows × {path.ValueVectors * path.Profile.Width} dims ({path.ValueRows * path.ValueVectors} accumulators)"
-                    + (path.ValueLaneTail > 0 ? $" + a {path.ValueLaneTail}-row tail" : string.Empty)
+                    + (path.ValueLaneTail > 0 ? $" + a tail of {path.ValueLaneTail} rows × {path.ValueTailVectors * path.Profile.Width} dims" : string.Empty)
                 : $"values Oᵀ {path.TileRows} dims × {path.PanelLanes}" + (path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty);
             string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "

@@ -42,8 +42,9 @@ internal static class PathEmitter
                 w.Line($"private const int ValueDims = {path.ValueVectors * p.Width};");
                 if (path.ValueLaneTail > 0)
                 {
-                    w.Line("/// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>");
+                    w.Line("/// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>");
                     w.Line($"private const int ValueLaneTail = {path.ValueLaneTail};");
+                    w.Line($"private const int ValueTailDims = {path.ValueTailVectors * p.Width};");
                 }
             }
             else
@@ -117,11 +118,11 @@ internal static class PathEmitter
             if (path.RowMajorAccumulator)
             {
                 w.Line();
-                WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors));
+                WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors, "ValueDims"));
                 if (path.ValueLaneTail > 0)
                 {
                     w.Line();
-                    WriteTile(w, path, Tile.RowMajorValues("ValueTail", path.ValueLaneTail, path.ValueVectors));
+                    WriteTile(w, path, Tile.RowMajorValues("ValueTail", path.ValueLaneTail, path.ValueTailVectors, "ValueTailDims"));
                 }
             }
             else
@@ -356,15 +357,23 @@ internal static class PathEmitter
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
-        w.Line(path.ValueLaneTail > 0
-            ? "for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)"
-            : "for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
+        if (path.ValueLaneTail > path.ValueRows)
+        {
+            w.Line("// Whole tiles while more rows than the tail's remain, or when one covers the rest with fewer padding rows.");
+            w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes && (rows - firstLane > ValueLaneTail || rows - firstLane <= ValueRows); firstLane += ValueRows)");
+        }
+        else
+        {
+            w.Line(path.ValueLaneTail > 0
+                ? "for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)"
+                : "for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
+        }
         w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
         w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
         if (path.ValueLaneTail > 0)
         {
             w.Line("if (firstLane < rows)");
-            w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
+            w.Line("    for (int d = 0; d < HeadDim; d += ValueTailDims)");
             w.Line($"        ValueTail(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
         }
     }
@@ -567,8 +576,8 @@ internal static class PathEmitter
             "1", "RowStride", "PanelLanes", "PanelLanes", "count", Accumulates: true);
 
         /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys.</summary>
-        public static Tile RowMajorValues(string name, int rows, int vectors) => new(name, rows, vectors,
-            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][ValueDims] += P[{rows}][count] · V[count][ValueDims].",
+        public static Tile RowMajorValues(string name, int rows, int vectors, string dims) => new(name, rows, vectors,
+            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}].",
             "ref float probabilities, ref float values, ref float accumulator, int count", "probabilities", "values", "accumulator",
             "1", "PanelLanes", "RowStride", "HeadDim", "count", Accumulates: true);
     }

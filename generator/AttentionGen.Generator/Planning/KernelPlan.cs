@@ -24,13 +24,16 @@ namespace AttentionGen.Generator.Planning;
 /// so a decode step with few key/value heads still spreads over cores (merged by their softmax statistics).</param>
 /// <param name="PackKeyValues">Whether a worker packs each key/value head's K and V rows (strided in TokenMajor)
 /// into its scratch before the head's panels read them.</param>
+/// <param name="ValueLaneTail">Row-major accumulator: query rows of the tail tile after whole value tiles (0 when
+/// none).</param>
+/// <param name="ValueTailVectors">Row-major accumulator: head-dimension vectors per pass of the tail tile.</param>
 /// <param name="KeyBlocks">Blocks for KvLen keys; 1 means a one-pass softmax.</param>
 /// <param name="ScratchFloats">Scratch per call, in floats.</param>
 /// <param name="ScratchOnStack">Whether the scratch is stack-allocated (else rented from the array pool).</param>
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack,
-    int KeySplits = 1, int NarrowTileRows = 0, bool PackKeyValues = false)
+    int KeySplits = 1, int NarrowTileRows = 0, bool PackKeyValues = false, int ValueLaneTail = 0, int ValueTailVectors = 0)
 {
     /// <summary>Key blocks per split range of keys.</summary>
     public int BlocksPerSplit => (KeyBlocks + KeySplits - 1) / KeySplits;
@@ -39,8 +42,6 @@ internal sealed record PathPlan(
     /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
     public bool RowMajorAccumulator => ValueRows > 0;
 
-    /// <summary>Row-major accumulator: lanes left after whole value tiles (0 when none).</summary>
-    public int ValueLaneTail => RowMajorAccumulator ? PanelLanes % ValueRows : 0;
 
     /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
     public string Name => Profile.Path + "Path";

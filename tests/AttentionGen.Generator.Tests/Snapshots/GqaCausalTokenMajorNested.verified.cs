@@ -17,7 +17,7 @@
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 4 rows × 80 dims (20 accumulators),
 //             key blocks of 90: online over 6 blocks, 16 work items, scratch 32,512 B on the stack
-//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a 4-row tail,
+//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,256 B on the stack
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 4 rows × 20 dims (20 accumulators),
 //             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,256 B on the stack
@@ -508,8 +508,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
             private const int ValueLaneTail = 4;
+            private const int ValueTailDims = 16;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 90;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -600,7 +601,7 @@ namespace AttentionGen.Generated
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueDims)
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
@@ -750,7 +751,7 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
             {

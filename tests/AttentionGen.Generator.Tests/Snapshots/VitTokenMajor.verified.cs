@@ -14,15 +14,15 @@
 //          then write O / sum. K and V are packed per head (below) or read in place; scores stay in the scratch.
 //
 // Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a 2-row tail,
+//   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
 //             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,816 B on the stack
 //             the last panel's 5 row(s) take one vector: scores 12 × 16 (12 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
-//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a 4-row tail,
+//   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
 //             the last panel's 5 row(s) take one vector: scores 12 × 8 (12 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
-//   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 6 rows × 16 dims (24 accumulators) + a 4-row tail,
+//   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
@@ -230,8 +230,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 64;
-            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
-            private const int ValueLaneTail = 2;
+            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
+            private const int ValueLaneTail = 8;
+            private const int ValueTailDims = 32;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
@@ -345,11 +346,12 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when one covers the rest with fewer padding rows.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes && (rows - firstLane > ValueLaneTail || rows - firstLane <= ValueRows); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueDims)
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                     }
 
@@ -613,47 +615,75 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 2 query rows and 4 vectors of head dimensions: O[2][ValueDims] += P[2][count] · V[count][ValueDims]. 8 accumulators.</summary>
+            /// <summary>Adds P·V for 8 query rows and 2 vectors of head dimensions: O[8][ValueTailDims] += P[8][count] · V[count][ValueTailDims]. 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
             {
                 Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
                 Vector512<float> c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                Vector512<float> c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
-                Vector512<float> c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
                 Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
                 Vector512<float> c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                Vector512<float> c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                Vector512<float> c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
+                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
+                Vector512<float> c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
+                Vector512<float> c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                Vector512<float> c4x0 = Avx512Ops.Load(ref accumulator, 4 * HeadDim);
+                Vector512<float> c4x1 = Avx512Ops.Load(ref accumulator, 4 * HeadDim + Width);
+                Vector512<float> c5x0 = Avx512Ops.Load(ref accumulator, 5 * HeadDim);
+                Vector512<float> c5x1 = Avx512Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                Vector512<float> c6x0 = Avx512Ops.Load(ref accumulator, 6 * HeadDim);
+                Vector512<float> c6x1 = Avx512Ops.Load(ref accumulator, 6 * HeadDim + Width);
+                Vector512<float> c7x0 = Avx512Ops.Load(ref accumulator, 7 * HeadDim);
+                Vector512<float> c7x1 = Avx512Ops.Load(ref accumulator, 7 * HeadDim + Width);
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
                     Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
-                    Vector512<float> b2 = Avx512Ops.Load(ref b, 2 * Width);
-                    Vector512<float> b3 = Avx512Ops.Load(ref b, 3 * Width);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
                     c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = Avx512Ops.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = Avx512Ops.MultiplyAdd(x, b3, c0x3);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
                     c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
                     c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = Avx512Ops.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = Avx512Ops.MultiplyAdd(x, b3, c1x3);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = Avx512Ops.MultiplyAdd(x, b1, c2x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
+                    c3x1 = Avx512Ops.MultiplyAdd(x, b1, c3x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4));
+                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
+                    c4x1 = Avx512Ops.MultiplyAdd(x, b1, c4x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5));
+                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
+                    c5x1 = Avx512Ops.MultiplyAdd(x, b1, c5x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    c6x1 = Avx512Ops.MultiplyAdd(x, b1, c6x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
+                    c7x1 = Avx512Ops.MultiplyAdd(x, b1, c7x1);
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
-                Avx512Ops.Store(c0x2, ref accumulator, 2 * Width);
-                Avx512Ops.Store(c0x3, ref accumulator, 3 * Width);
                 Avx512Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
                 Avx512Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                Avx512Ops.Store(c1x2, ref accumulator, 1 * HeadDim + 2 * Width);
-                Avx512Ops.Store(c1x3, ref accumulator, 1 * HeadDim + 3 * Width);
+                Avx512Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
+                Avx512Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
+                Avx512Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
+                Avx512Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
+                Avx512Ops.Store(c4x0, ref accumulator, 4 * HeadDim);
+                Avx512Ops.Store(c4x1, ref accumulator, 4 * HeadDim + Width);
+                Avx512Ops.Store(c5x0, ref accumulator, 5 * HeadDim);
+                Avx512Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
+                Avx512Ops.Store(c6x0, ref accumulator, 6 * HeadDim);
+                Avx512Ops.Store(c6x1, ref accumulator, 6 * HeadDim + Width);
+                Avx512Ops.Store(c7x0, ref accumulator, 7 * HeadDim);
+                Avx512Ops.Store(c7x1, ref accumulator, 7 * HeadDim + Width);
             }
         }
 
@@ -673,8 +703,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
             private const int ValueLaneTail = 4;
+            private const int ValueTailDims = 16;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
@@ -792,7 +823,7 @@ namespace AttentionGen.Generated
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueDims)
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                     }
 
@@ -1018,7 +1049,7 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
             {
@@ -1078,8 +1109,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows of the value tail tile: a panel's rows left after whole value tiles.</summary>
+            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
             private const int ValueLaneTail = 4;
+            private const int ValueTailDims = 16;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 102;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
@@ -1174,7 +1206,7 @@ namespace AttentionGen.Generated
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueDims)
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                     }
 
@@ -1404,7 +1436,7 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 16 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims]. 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
             {
