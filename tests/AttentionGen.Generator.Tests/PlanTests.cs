@@ -137,4 +137,15 @@ public class PlanTests
         PathPlan avx2 = plan.Paths[1];
         Assert.Equal((6, 2, 4, 2), (avx2.ValueRows, avx2.ValueVectors, avx2.ValueLaneTail, avx2.ValueTailVectors));
     }
+
+    [Theory]
+    [InlineData(128, 8)] // 16 tiles of 8 keys, none shifted (6-key tiles would recompute 4 scores)
+    [InlineData(257, 6)] // blocks of 90 + 90 + 77: 6-key tiles recompute 1 score
+    [InlineData(4096, 8)]
+    public void AVX512TakesTheScoreTileHeightThatRecomputesTheFewestScores(int keys, int expectedTileRows)
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(128, keys, 8, 8, 64), AllPaths);
+        Assert.Equal(expectedTileRows, plan.Paths[0].TileRows);
+        Assert.All(plan.Paths.Skip(1), path => Assert.Equal(path.Profile.TileRows, path.TileRows)); // AVX2, NEON: registers allow 6
+    }
 }

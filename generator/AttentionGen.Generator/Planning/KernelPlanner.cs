@@ -58,11 +58,12 @@ internal static class KernelPlanner
 
         // Small row counts (decoding) get narrower panels rather than lanes of padding.
         int vectors = Math.Min(profile.PanelVectors, CeilDiv(rows, profile.Width));
-        int lanes, keyBlock, scratch;
+        int lanes, keyBlock, scratch, tileRows;
         while (true)
         {
             lanes = vectors * profile.Width;
-            keyBlock = KeyBlock(shape.KvLen, Math.Max(profile.TileRows, Math.Min(ScoreBlockFloats / lanes, ValueBlockFloats / shape.HeadDim)), profile.TileRows);
+            int maxBlock = Math.Max(profile.TileRows, Math.Min(ScoreBlockFloats / lanes, ValueBlockFloats / shape.HeadDim));
+            (tileRows, keyBlock) = ScoreTiling(shape.KvLen, maxBlock, profile);
             scratch = ScratchFloats(lanes, shape.HeadDim, keyBlock);
             if (scratch <= StackScratchCapFloats || vectors == 1)
                 break;
@@ -88,7 +89,7 @@ internal static class KernelPlanner
         // A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
         // one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13).
         int remainder = rows % lanes;
-        int narrowTileRows = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width ? 2 * profile.TileRows : 0;
+        int narrowTileRows = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width ? 2 * tileRows : 0;
         int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
         int splits = KeySplits(shape, shape.KvHeads * panels, keyBlocks);
 
@@ -98,8 +99,8 @@ internal static class KernelPlanner
             && 2L * shape.KvLen * shape.HeadDim <= PackedKeyValueCapFloats;
         if (packKeyValues)
             scratch += 2 * shape.KvLen * shape.HeadDim;
-        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, profile.TileRows,
-            valueRows > 0 ? 0 : shape.HeadDim % profile.TileRows, valueRows, valueVectors, keyBlock,
+        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, tileRows,
+            valueRows > 0 ? 0 : shape.HeadDim % tileRows, valueRows, valueVectors, keyBlock,
             keyBlocks, scratch, scratch <= StackScratchCapFloats, splits, narrowTileRows, packKeyValues, laneTail, tailVectors);
     }
 
@@ -146,7 +147,26 @@ internal static class KernelPlanner
         int blocks = CeilDiv(keys, maxBlock);
         int balanced = CeilDiv(keys, blocks);
         int whole = CeilDiv(balanced, tileRows) * tileRows;
-        return blocks > 1 && whole <= maxBlock && keys - (blocks - 1) * whole >= whole / 2 ? whole : balanced;
+        return blocks > 1 && whole <= maxBlock && keys - (long)(blocks - 1) * whole >= whole / 2 ? whole : balanced;
+    }
+
+    /// <summary>The score tile height, from the profile's up to its most, whose key blocks recompute the fewest
+    /// scores in shifted last tiles (ties keep the profile's), and the key block for it.</summary>
+    private static (int TileRows, int KeyBlock) ScoreTiling(int keys, int maxBlock, IsaProfile profile)
+    {
+        (int TileRows, int KeyBlock, long Recomputed) best = (0, 0, long.MaxValue);
+        for (int rows = profile.TileRows; rows <= profile.MaxTileRows; rows++)
+        {
+            int block = KeyBlock(keys, maxBlock, rows);
+            long recomputed = (long)(keys / block) * Recomputed(block, rows) + Recomputed(keys % block, rows);
+            if (recomputed < best.Recomputed)
+                best = (rows, block, recomputed);
+        }
+
+        return (best.TileRows, best.KeyBlock);
+
+        // Scores a block of `count` keys recomputes: its shifted last tile's overlap (blocks under one tile go key by key).
+        static long Recomputed(int count, int rows) => count < rows ? 0 : (long)CeilDiv(count, rows) * rows - count;
     }
 
     /// <summary>Qᵀ and the accumulator (<c>HeadDim × lanes</c> each), the score block, and four per-lane rows

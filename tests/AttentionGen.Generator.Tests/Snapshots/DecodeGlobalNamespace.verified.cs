@@ -14,7 +14,7 @@
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
 //
 // Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 6 × 16 (6 accumulators), values Oᵀ 6 dims × 16 + a 3-dim tail,
+//   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators), values Oᵀ 8 dims × 16 + a 1-dim tail,
 //             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,792 B on the stack
 //             split-KV: each panel's keys in 8 ranges of 256, merged by their softmax statistics
 //   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
@@ -221,7 +221,7 @@ namespace AttentionGen.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;
 
-        /// <summary>AVX-512 path: panels of 16 query rows in 1 × 16-lane vectors, 6-row register tiles.</summary>
+        /// <summary>AVX-512 path: panels of 16 query rows in 1 × 16-lane vectors, 8-row register tiles.</summary>
         private static class Avx512Path
         {
             private const int Width = 16;
@@ -232,7 +232,7 @@ namespace AttentionGen.Generated
             /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
             public const int WorkItems = 8;
             /// <summary>Keys per score tile and head dimensions per value tile.</summary>
-            private const int TileRows = 6;
+            private const int TileRows = 8;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 256;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -321,7 +321,7 @@ namespace AttentionGen.Generated
                         // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
                         for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
                             ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
+                        ValueTail(ref Unsafe.Add(ref valueRows, 8), ref scores, ref Unsafe.Add(ref accumulator, 8 * PanelLanes), unmasked);
                     }
 
                     // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
@@ -346,7 +346,7 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ScoreTile(ref float keys, ref float queries, ref float scores)
             {
@@ -356,6 +356,8 @@ namespace AttentionGen.Generated
                 Vector512<float> c3x0 = default;
                 Vector512<float> c4x0 = default;
                 Vector512<float> c5x0 = default;
+                Vector512<float> c6x0 = default;
+                Vector512<float> c7x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -373,6 +375,10 @@ namespace AttentionGen.Generated
                     c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
@@ -382,6 +388,8 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
                 Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
                 Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
+                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
             }
 
             /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
@@ -402,7 +410,7 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x0, ref scores, 0);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] · P[count][PanelLanes]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
             {
@@ -412,6 +420,8 @@ namespace AttentionGen.Generated
                 Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * PanelLanes);
                 Vector512<float> c4x0 = Avx512Ops.Load(ref accumulator, 4 * PanelLanes);
                 Vector512<float> c5x0 = Avx512Ops.Load(ref accumulator, 5 * PanelLanes);
+                Vector512<float> c6x0 = Avx512Ops.Load(ref accumulator, 6 * PanelLanes);
+                Vector512<float> c7x0 = Avx512Ops.Load(ref accumulator, 7 * PanelLanes);
                 ref float a = ref values;
                 ref float b = ref probabilities;
                 for (int k = 0; k < count; k++)
@@ -429,6 +439,10 @@ namespace AttentionGen.Generated
                     c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
                     a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
@@ -438,15 +452,15 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c3x0, ref accumulator, 3 * PanelLanes);
                 Avx512Ops.Store(c4x0, ref accumulator, 4 * PanelLanes);
                 Avx512Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
+                Avx512Ops.Store(c6x0, ref accumulator, 6 * PanelLanes);
+                Avx512Ops.Store(c7x0, ref accumulator, 7 * PanelLanes);
             }
 
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 3 accumulators.</summary>
+            /// <summary>Adds 1 head dimension of Vᵀ·P to the panel's accumulator: Oᵀ[1][PanelLanes] += Vᵀ[1][count] · P[count][PanelLanes]. 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * PanelLanes);
                 ref float a = ref values;
                 ref float b = ref probabilities;
                 for (int k = 0; k < count; k++)
@@ -454,16 +468,10 @@ namespace AttentionGen.Generated
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
                     a = ref Unsafe.Add(ref a, RowStride);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
-                Avx512Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx512Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
             }
         }
 

@@ -15,8 +15,8 @@
 //          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.
 //
 // Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 4 rows × 80 dims (20 accumulators),
-//             key blocks of 90: online over 6 blocks, 16 work items, scratch 32,512 B on the stack
+//   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators), values 4 rows × 80 dims (20 accumulators),
+//             key blocks of 88: online over 6 blocks, 16 work items, scratch 32,256 B on the stack
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,256 B on the stack
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 4 rows × 20 dims (20 accumulators),
@@ -213,7 +213,7 @@ namespace AttentionGen.Generated
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int KeyOffset(int kvHead, int position) => (position * KvHeads + kvHead) * HeadDim;
 
-        /// <summary>AVX-512 path: panels of 32 query rows in 2 × 16-lane vectors, 6-row register tiles.</summary>
+        /// <summary>AVX-512 path: panels of 32 query rows in 2 × 16-lane vectors, 8-row register tiles.</summary>
         private static class Avx512Path
         {
             private const int Width = 16;
@@ -224,13 +224,13 @@ namespace AttentionGen.Generated
             /// <summary>Independent items of one call: key/value heads × panels.</summary>
             public const int WorkItems = 16;
             /// <summary>Keys per score tile.</summary>
-            private const int TileRows = 6;
+            private const int TileRows = 8;
             /// <summary>Query rows per value tile.</summary>
             private const int ValueRows = 4;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 80;
             /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 90;
+            private const int KeyBlock = 88;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
             private const int RowStride = KvRowStride;
 
@@ -330,7 +330,7 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ScoreTile(ref float keys, ref float queries, ref float scores)
             {
@@ -346,6 +346,10 @@ namespace AttentionGen.Generated
                 Vector512<float> c4x1 = default;
                 Vector512<float> c5x0 = default;
                 Vector512<float> c5x1 = default;
+                Vector512<float> c6x0 = default;
+                Vector512<float> c6x1 = default;
+                Vector512<float> c7x0 = default;
+                Vector512<float> c7x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -370,6 +374,12 @@ namespace AttentionGen.Generated
                     x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
                     c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
                     c5x1 = Avx512Ops.MultiplyAdd(x, b1, c5x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    c6x1 = Avx512Ops.MultiplyAdd(x, b1, c6x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
+                    c7x1 = Avx512Ops.MultiplyAdd(x, b1, c7x1);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
@@ -385,6 +395,10 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
                 Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
                 Avx512Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
+                Avx512Ops.Store(c6x1, ref scores, 6 * PanelLanes + Width);
+                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+                Avx512Ops.Store(c7x1, ref scores, 7 * PanelLanes + Width);
             }
 
             /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
