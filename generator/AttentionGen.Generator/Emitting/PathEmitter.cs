@@ -227,15 +227,11 @@ internal static class PathEmitter
                     w.Line(s.Causal
                         ? "int unmasked = Math.Clamp(firstLimit + 1 - blockStart, 0, count); // keys every row of the panel attends"
                         : "int unmasked = count;");
-                    if (path.PackKeyValues)
+                    foreach (string rows in new[] { "key", "value" })
                     {
-                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref start, KeysAt + blockStart * RowStride);");
-                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref start, ValuesAt + blockStart * RowStride);");
-                    }
-                    else
-                    {
-                        w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
-                        w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");
+                        w.Line(path.PackKeyValues
+                            ? $"ref float {rows}Rows = ref {Unsafe}.Add(ref start, {(rows == "key" ? "Keys" : "Values")}At + blockStart * RowStride);"
+                            : $"ref float {rows}Rows = ref {Unsafe}.Add(ref {rows}Start, KeyOffset(kvHead, blockStart));");
                     }
 
                     w.Line();
