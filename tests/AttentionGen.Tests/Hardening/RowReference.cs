@@ -16,14 +16,10 @@ public static class RowReference
         s.Causal ? Math.Clamp(i + kvLength - s.SeqLen + 1, 0, kvLength) : kvLength;
 
     /// <summary>Element offset of query/output row <paramref name="i"/> of head <paramref name="h"/>.</summary>
-    public static int RowOffset(AttentionShape s, int h, int i) => s.Layout == AttentionLayout.HeadMajor
-        ? (h * s.SeqLen + i) * s.HeadDim
-        : (i * s.Heads + h) * s.HeadDim;
+    public static int RowOffset(AttentionShape s, int h, int i) => AttentionReference.Offset(s, h, s.Heads, s.SeqLen, i);
 
     /// <summary>Element offset of key/value row <paramref name="j"/> of key/value head <paramref name="g"/>.</summary>
-    public static int KeyOffset(AttentionShape s, int g, int j) => s.Layout == AttentionLayout.HeadMajor
-        ? (g * s.KvLen + j) * s.HeadDim
-        : (j * s.KvHeads + g) * s.HeadDim;
+    public static int KeyOffset(AttentionShape s, int g, int j) => AttentionReference.Offset(s, g, s.KvHeads, s.KvLen, j);
 
     /// <summary>Key/value head of query head <paramref name="h"/>.</summary>
     public static int KvHead(AttentionShape s, int h) => h / (s.Heads / s.KvHeads);
