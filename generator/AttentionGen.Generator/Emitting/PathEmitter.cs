@@ -40,10 +40,11 @@ internal static class PathEmitter
                 w.Line($"private const int ValueRows = {path.ValueRows};");
                 w.Line("/// <summary>Head dimensions per value tile.</summary>");
                 w.Line($"private const int ValueDims = {path.ValueVectors * p.Width};");
+                w.Line("/// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>");
+                w.Line($"private const int ValueLaneTail = {path.ValueLaneTail};");
                 if (path.ValueLaneTail > 0)
                 {
-                    w.Line("/// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>");
-                    w.Line($"private const int ValueLaneTail = {path.ValueLaneTail};");
+                    w.Line("/// <summary>Head dimensions per pass of the value tail tile.</summary>");
                     w.Line($"private const int ValueTailDims = {path.ValueTailVectors * p.Width};");
                 }
             }
@@ -353,17 +354,9 @@ internal static class PathEmitter
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
-        if (path.ValueLaneTail > path.ValueRows)
-        {
-            w.Line("// Whole tiles while more rows than the tail's remain, or when one covers the rest with fewer padding rows.");
-            w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes && (rows - firstLane > ValueLaneTail || rows - firstLane <= ValueRows); firstLane += ValueRows)");
-        }
-        else
-        {
-            w.Line(path.ValueLaneTail > 0
-                ? "for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)"
-                : "for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)");
-        }
+        w.Line("// Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.");
+        w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
+        w.Line("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)");
         w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
         w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
         if (path.ValueLaneTail > 0)
@@ -460,9 +453,7 @@ internal static class PathEmitter
                     w.Line(split ? $"int keyEnd = Math.Min(firstKey + SplitKeys, {end});" : $"int keyEnd = {end};");
                     w.Line();
                     w.Line("// Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.");
-                    using (w.Block(split
-                        ? "for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)"
-                        : "for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)"))
+                    using (w.Block($"for (int blockStart = {(split ? "firstKey" : "0")}; blockStart < keyEnd; blockStart += KeyBlock)"))
                     {
                         w.Line($"ref float keyRows = ref {Unsafe}.Add(ref keyStart, KeyOffset(kvHead, blockStart));");
                         w.Line($"ref float valueRows = ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, blockStart));");

@@ -20,8 +20,8 @@ namespace AttentionGen.Generator.Planning;
 /// <param name="KeyBlock">Keys per softmax block.</param>
 /// <param name="NarrowTileRows">Keys per score tile of a narrow last panel (one vector of lanes, for a remainder of
 /// rows that fits one vector), or 0 when every panel is full width.</param>
-/// <param name="KeySplits">Row strategy with one query row: ranges of keys each key/value head's work is split into,
-/// so a decode step with few key/value heads still spreads over cores (merged by their softmax statistics).</param>
+/// <param name="KeySplits">One query row: ranges of keys each work item's keys are split into, so a decode step with
+/// few key/value heads still spreads over cores (merged by their softmax statistics).</param>
 /// <param name="PackKeyValues">Whether a worker packs each key/value head's K and V rows (strided in TokenMajor)
 /// into its scratch before the head's panels read them.</param>
 /// <param name="ValueLaneTail">Row-major accumulator: query rows of the tail tile after whole value tiles (0 when
@@ -41,7 +41,6 @@ internal sealed record PathPlan(
     /// <summary>Whether the output accumulator is row-major (<c>[lane][HeadDim]</c>, written out without a transpose)
     /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
     public bool RowMajorAccumulator => ValueRows > 0;
-
 
     /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
     public string Name => Profile.Path + "Path";

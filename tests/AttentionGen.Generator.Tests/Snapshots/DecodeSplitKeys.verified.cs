@@ -472,6 +472,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 1;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 2;
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
+            private const int ValueLaneTail = 0;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 128;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -559,7 +561,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                     }

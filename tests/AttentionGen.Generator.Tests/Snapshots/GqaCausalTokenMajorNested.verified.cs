@@ -229,6 +229,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 4;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 80;
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
+            private const int ValueLaneTail = 0;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 88;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -315,7 +317,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
@@ -522,8 +526,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
             private const int ValueLaneTail = 4;
+            /// <summary>Head dimensions per pass of the value tail tile.</summary>
             private const int ValueTailDims = 16;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 90;
@@ -611,7 +616,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -825,6 +832,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 4;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 20;
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
+            private const int ValueLaneTail = 0;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 90;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -911,7 +920,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
@@ -1150,6 +1161,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 4;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 2;
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
+            private const int ValueLaneTail = 0;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 87;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
@@ -1236,7 +1249,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.

@@ -230,8 +230,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 64;
-            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
             private const int ValueLaneTail = 8;
+            /// <summary>Head dimensions per pass of the value tail tile.</summary>
             private const int ValueTailDims = 32;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
@@ -346,8 +347,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        // Whole tiles while more rows than the tail's remain, or when one covers the rest with fewer padding rows.
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes && (rows - firstLane > ValueLaneTail || rows - firstLane <= ValueRows); firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -703,8 +705,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
             private const int ValueLaneTail = 4;
+            /// <summary>Head dimensions per pass of the value tail tile.</summary>
             private const int ValueTailDims = 16;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 12;
@@ -819,7 +822,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -1109,8 +1114,9 @@ namespace AttentionGen.Generated
             private const int ValueRows = 6;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 16;
-            /// <summary>Query rows and head dimensions per pass of the value tail tile: a panel's rows after whole value tiles.</summary>
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
             private const int ValueLaneTail = 4;
+            /// <summary>Head dimensions per pass of the value tail tile.</summary>
             private const int ValueTailDims = 16;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 102;
@@ -1202,7 +1208,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; rows - firstLane > ValueLaneTail && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                         if (firstLane < rows)
@@ -1522,6 +1530,8 @@ namespace AttentionGen.Generated
             private const int ValueRows = 4;
             /// <summary>Head dimensions per value tile.</summary>
             private const int ValueDims = 2;
+            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
+            private const int ValueLaneTail = 0;
             /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
             private const int NarrowTileRows = 6;
             /// <summary>Keys per softmax block.</summary>
@@ -1635,7 +1645,9 @@ namespace AttentionGen.Generated
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes; firstLane += ValueRows)
+                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
+                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
                     }
