@@ -20,9 +20,9 @@ internal static class HeaderComment
         w.Line($"// Work     {Number(plan.FlopsPerCall)} FLOPs per call at kvLength = T (4·D per allowed query-key pair), {Number(plan.ExpPerCall)} exp");
         w.Line("//");
         w.Line("// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into");
-        w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:");
+        w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:");
         w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes");
-        w.Line("//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)");
+        w.Line("//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)");
         w.Line("//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,");
         w.Line("//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes");
         w.Line(plan.Paths.Any(path => path.PackKeyValues)

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using AttentionGen.Generator.Model;
 using AttentionGen.Generator.Planning;
@@ -11,7 +12,14 @@ namespace AttentionGen.Generator.Emitting;
 /// </summary>
 internal static class KernelEmitter
 {
+    /// <summary>log2(e): scores scaled by it are in log2 units, and eˢ = 2^(s·log2 e).</summary>
+    private const double Log2E = 1.4426950408889634;
+
     public static string HintName(KernelSpec spec) => spec.HintName + ".AttentionKernel.g.cs";
+
+    /// <summary><c>scale · log2(e)</c> in float; a scale above float.MaxValue / log2(e) (2.4e38) is taken as
+    /// float.MaxValue instead of overflowing to ∞, which would turn a zero q·k into NaN.</summary>
+    internal static float ScoreScale(float scale) => (float)Math.Min(scale * Log2E, float.MaxValue);
 
     public static string Emit(KernelPlan plan)
     {
@@ -142,7 +150,8 @@ internal static class KernelEmitter
             w.Line("private const int Heads = " + Int(s.Heads) + ";");
             w.Line("private const int KvHeads = " + Int(s.KvHeads) + ";");
             w.Line("private const int HeadDim = " + Int(s.HeadDim) + ";");
-            w.Line("private const float Scale = " + FloatLiteral(s.Scale) + ";");
+            w.Line("/// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>");
+            w.Line("private const float ScoreScale = " + FloatLiteral(ScoreScale(s.Scale)) + ";");
             w.Line("/// <summary>Query heads per key/value head.</summary>");
             w.Line("private const int GroupSize = " + Int(s.GroupSize) + ";");
             w.Line("/// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>");

@@ -78,7 +78,7 @@ internal static class PathEmitter
 
             w.Line();
             w.Line("// Scratch layout, in floats.");
-            w.Line("private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]");
+            w.Line("private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]");
             w.Line(path.RowMajorAccumulator
                 ? "private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]"
                 : "private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]");
@@ -86,7 +86,7 @@ internal static class PathEmitter
             w.Line("private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane");
             w.Line("private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane");
             w.Line("private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)");
-            w.Line("private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane");
+            w.Line("private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane");
             if (path.PackKeyValues)
             {
                 w.Line("private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]");
@@ -185,8 +185,8 @@ internal static class PathEmitter
                 if (path.NarrowTileRows > 0)
                     w.Line("int lanes = rows <= Width ? Width : PanelLanes; // the last panel's few rows take one vector of lanes");
                 w.Line();
-                w.Line("// Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);");
+                w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
                 w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
@@ -249,7 +249,7 @@ internal static class PathEmitter
                     }
 
                     w.Line();
-                    w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.");
+                    w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.");
                     w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
                     w.Line($"    PanelLanes, {(path.NarrowTileRows > 0 ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
                     w.Line($"if (blockStart > {firstKey})");
@@ -469,7 +469,7 @@ internal static class PathEmitter
                             }
 
                             w.Line($"ref float rowState = ref {Unsafe}.Add(ref MemoryMarshal.GetReference(state), row * RowState);");
-                            w.Line($"RowAttention.Scores{generic}(ref {Unsafe}.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);");
+                            w.Line($"RowAttention.Scores{generic}(ref {Unsafe}.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);");
                             w.Line($"float alpha = RowAttention.UpdateRow{generic}(ref scores, count, ref rowState, ref {Unsafe}.Add(ref rowState, 1));");
                             w.Line($"RowAttention.Accumulate{generic}(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref {Unsafe}.Add(ref rowState, 2));");
                         }

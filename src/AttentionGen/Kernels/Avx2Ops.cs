@@ -65,6 +65,13 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Floor(Vector256<float> value) => Avx.Floor(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp2(Vector256<float> x) => VectorMath.Exp2<Avx2Ops, Vector256<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> PowerOfTwoFromShifted(Vector256<float> shifted) =>
         Vector256.ShiftLeft(shifted.AsInt32(), 23).AsSingle();
 

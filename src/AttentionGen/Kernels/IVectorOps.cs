@@ -6,7 +6,7 @@ namespace AttentionGen.Kernels;
 /// The handful of vector operations an attention kernel is made of, for one instruction set and one
 /// vector type. Generated kernels call an implementation directly (<see cref="Avx512Ops"/>,
 /// <see cref="Avx2Ops"/>, <see cref="NeonOps"/>, <see cref="ScalarOps"/>); shared algorithms such as
-/// <see cref="VectorMath.Exp{TOps, TVector}"/> and <see cref="OnlineSoftmax"/> are written once against
+/// <see cref="VectorMath.Exp2{TOps, TVector}"/> and <see cref="OnlineSoftmax"/> are written once against
 /// this interface. Every member is meant to be inlined.
 /// </summary>
 /// <typeparam name="TVector">The vector type: <c>Vector512&lt;float&gt;</c>, <c>Vector256&lt;float&gt;</c>,
@@ -49,6 +49,15 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <summary><paramref name="value"/> where <paramref name="position"/> &lt;= <paramref name="limits"/>,
     /// <paramref name="otherwise"/> in the other lanes (a bitwise select: NaN lanes are replaced too).</summary>
     static abstract TVector SelectWhereAtMost(float position, TVector limits, TVector value, TVector otherwise);
+
+    /// <summary>Lane-wise ⌊<paramref name="value"/>⌋.</summary>
+    static abstract TVector Floor(TVector value);
+
+    /// <summary>2ˣ for the max-subtracted log2-unit scores of a softmax, <c>x ≤ 0</c>: exactly 0 below
+    /// <see cref="VectorMath.Exp2LowerBound"/>, NaN for NaN, relative error below
+    /// <see cref="VectorMath.Exp2MaxRelativeError"/> elsewhere. <see cref="VectorMath.Exp2{TOps, TVector}"/> unless the
+    /// instruction set has something better.</summary>
+    static abstract TVector Exp2(TVector x);
 
     /// <summary>1/<paramref name="value"/>, and 0 where <paramref name="value"/> is 0 (NaN stays NaN).</summary>
     static abstract TVector ReciprocalOrZero(TVector value);

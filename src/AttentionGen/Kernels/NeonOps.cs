@@ -66,6 +66,13 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Floor(Vector128<float> value) => AdvSimd.Floor(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp2(Vector128<float> x) => VectorMath.Exp2<NeonOps, Vector128<float>>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> PowerOfTwoFromShifted(Vector128<float> shifted) =>
         Vector128.ShiftLeft(shifted.AsInt32(), 23).AsSingle();
 

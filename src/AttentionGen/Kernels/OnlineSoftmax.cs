@@ -12,7 +12,7 @@ public static class OnlineSoftmax
 {
     /// <summary>
     /// Folds one block of scores into the running maximum and sum of each lane, overwrites the scores with
-    /// <c>exp(s − max)</c>, and (after the first block) writes the factor <c>exp(oldMax − newMax)</c> that the
+    /// <c>2^(s − max)</c> (scores in log2 units), and (after the first block) writes the factor <c>2^(oldMax − newMax)</c> that the
     /// accumulator's rows must be rescaled by (<see cref="RescaleColumns"/>, <see cref="RescaleRows"/>).
     /// </summary>
     /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
@@ -64,7 +64,7 @@ public static class OnlineSoftmax
             TVector blockSum = zero;
             for (j = 0; j < keys; j++)
             {
-                TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(TOps.Load(ref scores, j * panelWidth + lane), newMax));
+                TVector p = TOps.Exp2(TOps.Subtract(TOps.Load(ref scores, j * panelWidth + lane), newMax));
                 if (j >= unmaskedKeys)
                     p = TOps.SelectWhereAtMost(firstKey + j, limit, p, zero);
                 TOps.Store(p, ref scores, j * panelWidth + lane);
@@ -79,8 +79,8 @@ public static class OnlineSoftmax
                 continue;
             }
 
-            // A lane with no allowed key in this block keeps its state (alpha 1) instead of exp(−∞ − −∞).
-            TVector alpha = VectorMath.Exp<TOps, TVector>(TOps.Subtract(oldMax, newMax));
+            // A lane with no allowed key in this block keeps its state (alpha 1) instead of 2^(−∞ − −∞).
+            TVector alpha = TOps.Exp2(TOps.Subtract(oldMax, newMax));
             if (unmaskedKeys == 0)
                 alpha = TOps.SelectWhereAtMost(firstKey, limit, alpha, TOps.Broadcast(1f));
             TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);

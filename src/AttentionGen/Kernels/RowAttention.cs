@@ -72,7 +72,7 @@ public static class RowAttention
     private const int PrefetchKeys = 8;
 
     /// <summary>
-    /// Folds a block of scores into the row's running max and sum, overwrites them with <c>exp(s − max)</c>,
+    /// Folds a block of scores into the row's running max and sum, overwrites them with <c>2^(s − max)</c> (scores in log2 units),
     /// and returns the factor the row's accumulator must be rescaled by (0 for the first block).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -96,7 +96,7 @@ public static class RowAttention
         TVector sumVector = default;
         for (int j = 0; j < vectorEnd; j += TOps.Width)
         {
-            TVector p = VectorMath.Exp<TOps, TVector>(TOps.Subtract(TOps.Load(ref scores, j), sub));
+            TVector p = TOps.Exp2(TOps.Subtract(TOps.Load(ref scores, j), sub));
             TOps.Store(p, ref scores, j);
             sumVector = TOps.Add(sumVector, p);
         }
@@ -104,12 +104,12 @@ public static class RowAttention
         float blockSum = TOps.Sum(sumVector);
         for (int j = vectorEnd; j < count; j++)
         {
-            float p = VectorMath.Exp<ScalarOps, float>(Unsafe.Add(ref scores, j) - subtrahend);
+            float p = ScalarOps.Exp2(Unsafe.Add(ref scores, j) - subtrahend);
             Unsafe.Add(ref scores, j) = p;
             blockSum += p;
         }
 
-        float alpha = VectorMath.Exp<ScalarOps, float>(oldMax - subtrahend);
+        float alpha = ScalarOps.Exp2(oldMax - subtrahend);
         runningSum = runningSum * alpha + blockSum;
         runningMax = newMax;
         return alpha;
@@ -188,7 +188,7 @@ public static class RowAttention
     /// accumulator, the panel width for a transposed one).</param>
     /// <param name="output">The row's first output element.</param>
     /// <remarks>A range whose max is −∞ (no keys, or only −∞ scores) is left out while another range has a finite
-    /// max, as its keys would have weighed exp(−∞) = 0 in one pass; if every range's max is −∞ the row is NaN
+    /// max, as its keys would have weighed 2^−∞ = 0 in one pass; if every range's max is −∞ the row is NaN
     /// (0/0) or, when it attended no key at all, zeros, as in the float64 reference.</remarks>
     public static void MergeSplits(ref float max, ref float sum, ref float accumulator, int splits, int splitStride,
         int headDim, int dimStride, ref float output)
@@ -205,7 +205,7 @@ public static class RowAttention
             float rangeMax = Unsafe.Add(ref max, s * splitStride), rangeSum = Unsafe.Add(ref sum, s * splitStride);
             if (rangeMax == float.NegativeInfinity && (largest != float.NegativeInfinity || rangeSum == 0))
                 continue; // a range that weighs nothing, or has no keys
-            float weight = VectorMath.Exp<ScalarOps, float>(rangeMax - largest);
+            float weight = ScalarOps.Exp2(rangeMax - largest);
             total += weight * rangeSum;
             ref float rangeAccumulator = ref Unsafe.Add(ref accumulator, s * splitStride);
             for (int d = 0; d < headDim; d++)

@@ -56,6 +56,13 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Floor(float value) => MathF.Floor(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Exp2(float x) => VectorMath.Exp2<ScalarOps, float>(x);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float PowerOfTwoFromShifted(float shifted) =>
         BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(shifted) << 23);
 

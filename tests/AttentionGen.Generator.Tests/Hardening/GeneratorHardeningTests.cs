@@ -212,6 +212,19 @@ public class GeneratorHardeningTests
         Assert.True(errors.IsEmpty, $"{what}: the generated code does not compile:\n" + string.Join("\n", errors.Take(8)));
     }
 
+    [Theory]
+    [InlineData(0.125f)]
+    [InlineData(float.Epsilon)]
+    [InlineData(1e30f)]
+    [InlineData(float.MaxValue / 1.4426950408889634f)]
+    [InlineData(float.MaxValue)]
+    public void ScoreScaleIsScaleTimesLog2EAndStaysFinite(float scale)
+    {
+        float scoreScale = Emitting.KernelEmitter.ScoreScale(scale);
+        Assert.True(float.IsFinite(scoreScale), $"{scale:R} gives {scoreScale:R}");
+        Assert.Equal(Math.Min(scale * 1.4426950408889634, float.MaxValue), scoreScale, Math.Max(scale * 1e-7, float.Epsilon)); // one rounding
+    }
+
     /// <summary>Attribute arguments at and past the limits: the declaration draws an ATG diagnostic or a compiler error of
     /// its own, or else the generated code compiles. Never a crash.</summary>
     public static TheoryData<string> ExtremeDimensions => new()

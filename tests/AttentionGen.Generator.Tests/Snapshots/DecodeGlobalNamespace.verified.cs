@@ -6,9 +6,9 @@
 // Work     589,824 FLOPs per call at kvLength = T (4·D per allowed query-key pair), 16,384 exp
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
-//          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:
+//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
 //            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
-//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)
+//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
@@ -150,7 +150,8 @@ namespace AttentionGen.Generated
         private const int Heads = 8;
         private const int KvHeads = 1;
         private const int HeadDim = 9;
-        private const float Scale = 0.333333343f;
+        /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>
+        private const float ScoreScale = 0.48089835f;
         /// <summary>Query heads per key/value head.</summary>
         private const int GroupSize = 8;
         /// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>
@@ -245,13 +246,13 @@ namespace AttentionGen.Generated
             public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
+            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
             private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
@@ -284,8 +285,8 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -312,7 +313,7 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
@@ -499,13 +500,13 @@ namespace AttentionGen.Generated
             public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
+            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
             private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
@@ -538,8 +539,8 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -566,7 +567,7 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
@@ -745,13 +746,13 @@ namespace AttentionGen.Generated
             public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
+            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
             private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
@@ -784,8 +785,8 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -812,7 +813,7 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
@@ -1043,13 +1044,13 @@ namespace AttentionGen.Generated
             public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
+            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
             private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
@@ -1082,8 +1083,8 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -1110,7 +1111,7 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)

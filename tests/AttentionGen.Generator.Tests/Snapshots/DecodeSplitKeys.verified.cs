@@ -6,9 +6,9 @@
 // Work     2,097,152 FLOPs per call at kvLength = T (4·D per allowed query-key pair), 8,192 exp
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
-//          panels held in vector lanes. Per panel: pack Qᵀ·Scale; for each block of keys:
+//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
 //            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
-//            2. softmax           mask, running max, exp, running sum, rescale (runtime OnlineSoftmax)
+//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
@@ -153,7 +153,8 @@ namespace AttentionGen.Generated
         private const int Heads = 2;
         private const int KvHeads = 2;
         private const int HeadDim = 64;
-        private const float Scale = 0.125f;
+        /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>
+        private const float ScoreScale = 0.180336878f;
         /// <summary>Query heads per key/value head.</summary>
         private const int GroupSize = 1;
         /// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>
@@ -275,7 +276,7 @@ namespace AttentionGen.Generated
                         {
                             int count = Math.Min(KeyBlock, keyEnd - blockStart);
                             ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);
+                            RowAttention.Scores<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
                             float alpha = RowAttention.UpdateRow<Avx512Ops, Vector512<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
                             RowAttention.Accumulate<Avx512Ops, Vector512<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
                         }
@@ -353,7 +354,7 @@ namespace AttentionGen.Generated
                         {
                             int count = Math.Min(KeyBlock, keyEnd - blockStart);
                             ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);
+                            RowAttention.Scores<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
                             float alpha = RowAttention.UpdateRow<Avx2Ops, Vector256<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
                             RowAttention.Accumulate<Avx2Ops, Vector256<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
                         }
@@ -431,7 +432,7 @@ namespace AttentionGen.Generated
                         {
                             int count = Math.Min(KeyBlock, keyEnd - blockStart);
                             ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<NeonOps, Vector128<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, Scale, ref scores);
+                            RowAttention.Scores<NeonOps, Vector128<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
                             float alpha = RowAttention.UpdateRow<NeonOps, Vector128<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
                             RowAttention.Accumulate<NeonOps, Vector128<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
                         }
@@ -486,13 +487,13 @@ namespace AttentionGen.Generated
             public const int SharedFloats = WorkItems * ItemState;
 
             // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·Scale [HeadDim][PanelLanes]
+            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
             private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
             private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
             private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // exp(old max − new max) per lane
+            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
             private const int ScratchFloats = RescaleAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
@@ -525,8 +526,8 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·Scale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, Scale, ref queryPanel, PanelLanes);
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
@@ -553,7 +554,7 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = exp(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
