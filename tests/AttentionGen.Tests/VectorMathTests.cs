@@ -148,6 +148,41 @@ public class VectorMathTests
         }
     }
 
+    private static void PackRows<TOps, TVector>(float[] source, int[] rowOffsets, int headDim, float scale, float[] panel, int panelLanes)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct =>
+        PanelTranspose.PackRows<TOps, TVector>(ref source[0], rowOffsets, headDim, scale, ref panel[0], panelLanes);
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void PackRowsTransposesScalesAndZeroesEveryLanePastTheRows(string path)
+    {
+        Action<float[], int[], int, float, float[], int>? pack = path switch
+        {
+            "Avx512" when Avx512Ops.IsSupported => PackRows<Avx512Ops, Vector512<float>>,
+            "Avx2" when Avx2Ops.IsSupported => PackRows<Avx2Ops, Vector256<float>>,
+            "Neon" when NeonOps.IsSupported => PackRows<NeonOps, Vector128<float>>,
+            "Scalar" => PackRows<ScalarOps, float>,
+            _ => null,
+        };
+        Assert.SkipWhen(pack is null, $"{path} is not supported here");
+        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        // Rows from a whole vector plus a few down to a few; a head dimension that is not a multiple of the width.
+        int panelLanes = 3 * w, headDim = w + 3;
+        float[] source = Enumerable.Range(0, (panelLanes + 2) * headDim).Select(i => (float)i).ToArray();
+        foreach (int rows in new[] { panelLanes, w + Math.Min(3, w - 1), 2, 1 })
+        {
+            int[] offsets = Enumerable.Range(0, rows).Select(r => (rows - r) * headDim + 1).ToArray();
+            float[] panel = Enumerable.Repeat(float.NaN, headDim * panelLanes).ToArray();
+            pack!(source, offsets, headDim, 0.5f, panel, panelLanes);
+            for (int d = 0; d < headDim; d++)
+            {
+                for (int lane = 0; lane < panelLanes; lane++)
+                    Assert.Equal(lane < rows ? source[offsets[lane] + d] * 0.5f : 0f, panel[d * panelLanes + lane]);
+            }
+        }
+    }
+
     [Fact]
     public void GatherRowsPacksStridedRowsAndWritesNothingElse()
     {

@@ -31,13 +31,17 @@ public static class PanelTranspose
                 PackScalar(ref source, rowOffsets[lane + k], fullDims, headDim, scale, ref panel, panelLanes, lane + k);
         }
 
+        // The lanes after the whole vectors of rows: zeroed a vector at a time (a float at a time, the zeros of a
+        // narrow last panel cost more than its packing), then the leftover rows written over them.
+        TVector zero = TOps.Broadcast(0f);
+        for (int d = 0; d < headDim && fullLanes < panelLanes; d++)
+        {
+            for (int lane = fullLanes; lane < panelLanes; lane += w)
+                TOps.Store(zero, ref panel, d * panelLanes + lane);
+        }
+
         for (int lane = fullLanes; lane < rows; lane++)
             PackScalar(ref source, rowOffsets[lane], 0, headDim, scale, ref panel, panelLanes, lane);
-        for (int lane = rows; lane < panelLanes; lane++)
-        {
-            for (int d = 0; d < headDim; d++)
-                Unsafe.Add(ref panel, d * panelLanes + lane) = 0f;
-        }
     }
 
     /// <summary><c>destination[rowOffsets[lane] + d] = panel[d][lane] · factors[lane]</c> for the panel's rows.</summary>
