@@ -70,6 +70,7 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp2(Vector256<float> x) => VectorMath.Exp2<Avx2Ops, Vector256<float>>(x);
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> PowerOfTwoFromShifted(Vector256<float> shifted) =>

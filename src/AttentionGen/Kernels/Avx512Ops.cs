@@ -81,6 +81,7 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
         return Vector512.ConditionalSelect(Avx512F.CompareNotLessThan(x, Vector512.Create(VectorMath.Exp2LowerBound)),
             Avx512F.Scale(fraction, x), Vector512<float>.Zero);
     }
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> PowerOfTwoFromShifted(Vector512<float> shifted) =>

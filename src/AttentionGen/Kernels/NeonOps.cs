@@ -71,6 +71,7 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp2(Vector128<float> x) => VectorMath.Exp2<NeonOps, Vector128<float>>(x);
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> PowerOfTwoFromShifted(Vector128<float> shifted) =>

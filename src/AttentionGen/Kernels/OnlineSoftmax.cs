@@ -11,9 +11,9 @@ namespace AttentionGen.Kernels;
 public static class OnlineSoftmax
 {
     /// <summary>
-    /// Folds one block of scores into the running maximum and sum of each lane, overwrites the scores with
-    /// <c>2^(s − max)</c> (scores in log2 units), and (after the first block) writes the factor <c>2^(oldMax − newMax)</c> that the
-    /// accumulator's rows must be rescaled by (<see cref="RescaleColumns"/>, <see cref="RescaleRows"/>).
+    /// Folds one block of scores (in log2 units) into the running maximum and sum of each lane, overwrites the
+    /// scores with <c>2^(s − max)</c>, and (after the first block) writes the factor <c>2^(oldMax − newMax)</c> that
+    /// the accumulator's rows must be rescaled by (<see cref="RescaleColumns"/>, <see cref="RescaleRows"/>).
     /// </summary>
     /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
     /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block).</param>

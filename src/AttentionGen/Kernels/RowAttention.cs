@@ -72,8 +72,8 @@ public static class RowAttention
     private const int PrefetchKeys = 8;
 
     /// <summary>
-    /// Folds a block of scores into the row's running max and sum, overwrites them with <c>2^(s − max)</c> (scores in log2 units),
-    /// and returns the factor the row's accumulator must be rescaled by (0 for the first block).
+    /// Folds a block of scores (in log2 units) into the row's running max and sum, overwrites them with
+    /// <c>2^(s − max)</c>, and returns the factor the row's accumulator must be rescaled by (0 for the first block).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float UpdateRow<TOps, TVector>(ref float scores, int count, ref float runningMax, ref float runningSum)

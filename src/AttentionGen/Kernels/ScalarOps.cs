@@ -61,6 +61,7 @@ public readonly struct ScalarOps : IVectorOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp2(float x) => VectorMath.Exp2<ScalarOps, float>(x);
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float PowerOfTwoFromShifted(float shifted) =>
