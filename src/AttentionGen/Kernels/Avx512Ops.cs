@@ -97,51 +97,52 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
         Avx2Ops.MaxAcross(Avx.Max(value.GetLower(), value.GetUpper()));
 
     /// <inheritdoc/>
-    /// <remarks>Four 4×4 transposes inside the 128-bit chunks (unpacks, as NEON's zips), then a 4×4 transpose of the
-    /// chunks themselves (two rounds of <c>vshuff32x4</c>): 64 shuffles, every value in a register.</remarks>
+    /// <remarks>Gathered by 128-bit chunks: one load and three inserts put chunk m (columns 4m..4m+3) of rows i,
+    /// 4 + i, 8 + i and 12 + i in one vector; 4×4 transposes inside the chunks then finish the job. 32 unpacks on
+    /// the shuffle port and 48 inserts that either vector port takes, where an all-register transpose needs 64
+    /// shuffles on the one port.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeSquare(ref float source, ref int sourceRows, Vector512<float> factor, ref float destination,
         ref int destinationRows)
     {
-        // bGJ holds, in 128-bit chunk m, column 4m + J of rows 4G..4G+3.
-        TransposeRowGroup(ref source, ref sourceRows, 0, factor, out Vector512<float> b00, out Vector512<float> b01, out Vector512<float> b02, out Vector512<float> b03);
-        TransposeRowGroup(ref source, ref sourceRows, 4, factor, out Vector512<float> b10, out Vector512<float> b11, out Vector512<float> b12, out Vector512<float> b13);
-        TransposeRowGroup(ref source, ref sourceRows, 8, factor, out Vector512<float> b20, out Vector512<float> b21, out Vector512<float> b22, out Vector512<float> b23);
-        TransposeRowGroup(ref source, ref sourceRows, 12, factor, out Vector512<float> b30, out Vector512<float> b31, out Vector512<float> b32, out Vector512<float> b33);
-        StoreChunkColumns(b00, b10, b20, b30, ref destination, ref destinationRows, 0);
-        StoreChunkColumns(b01, b11, b21, b31, ref destination, ref destinationRows, 1);
-        StoreChunkColumns(b02, b12, b22, b32, ref destination, ref destinationRows, 2);
-        StoreChunkColumns(b03, b13, b23, b33, ref destination, ref destinationRows, 3);
+        TransposeChunkColumns(ref source, ref sourceRows, Avx512F.Shuffle4x128(factor, factor, 0x00), ref destination, ref destinationRows, 0);
+        TransposeChunkColumns(ref source, ref sourceRows, Avx512F.Shuffle4x128(factor, factor, 0x55), ref destination, ref destinationRows, 1);
+        TransposeChunkColumns(ref source, ref sourceRows, Avx512F.Shuffle4x128(factor, factor, 0xAA), ref destination, ref destinationRows, 2);
+        TransposeChunkColumns(ref source, ref sourceRows, Avx512F.Shuffle4x128(factor, factor, 0xFF), ref destination, ref destinationRows, 3);
     }
 
-    /// <summary>Rows <paramref name="first"/>..<paramref name="first"/> + 3, scaled, transposed inside each 128-bit chunk.</summary>
+    /// <summary>Columns 4m..4m+3 of the block, from chunk <paramref name="m"/> of every row scaled by the matching
+    /// chunk of the factor (<paramref name="chunkFactor"/>, repeated in each 128-bit lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeRowGroup(ref float source, ref int rows, int first, Vector512<float> factor,
-        out Vector512<float> column0, out Vector512<float> column1, out Vector512<float> column2, out Vector512<float> column3) =>
-        TransposeInChunks(Row(ref source, ref rows, first, factor), Row(ref source, ref rows, first + 1, factor),
-            Row(ref source, ref rows, first + 2, factor), Row(ref source, ref rows, first + 3, factor),
-            out column0, out column1, out column2, out column3);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Row(ref float source, ref int rows, int row, Vector512<float> factor) =>
-        Avx512F.Multiply(Load(ref source, Unsafe.Add(ref rows, row)), factor);
-
-    /// <summary>Columns j, j + 4, j + 8 and j + 12 of the block from the chunk-transposed row groups: column 4m + j
-    /// is chunk m of each group, in group order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreChunkColumns(Vector512<float> group0, Vector512<float> group1, Vector512<float> group2,
-        Vector512<float> group3, ref float destination, ref int destinationRows, int j)
+    private static void TransposeChunkColumns(ref float source, ref int sourceRows, Vector512<float> chunkFactor,
+        ref float destination, ref int destinationRows, int m)
     {
-        Vector512<float> even01 = Avx512F.Shuffle4x128(group0, group1, 0x88), odd01 = Avx512F.Shuffle4x128(group0, group1, 0xDD);
-        Vector512<float> even23 = Avx512F.Shuffle4x128(group2, group3, 0x88), odd23 = Avx512F.Shuffle4x128(group2, group3, 0xDD);
-        Store(Avx512F.Shuffle4x128(even01, even23, 0x88), ref destination, Unsafe.Add(ref destinationRows, j));
-        Store(Avx512F.Shuffle4x128(odd01, odd23, 0x88), ref destination, Unsafe.Add(ref destinationRows, j + 4));
-        Store(Avx512F.Shuffle4x128(even01, even23, 0xDD), ref destination, Unsafe.Add(ref destinationRows, j + 8));
-        Store(Avx512F.Shuffle4x128(odd01, odd23, 0xDD), ref destination, Unsafe.Add(ref destinationRows, j + 12));
+        ref float chunk = ref Unsafe.Add(ref source, 4 * m);
+        TransposeInChunks(
+            Avx512F.Multiply(ChunkOfRows(ref chunk, ref sourceRows, 0), chunkFactor),
+            Avx512F.Multiply(ChunkOfRows(ref chunk, ref sourceRows, 1), chunkFactor),
+            Avx512F.Multiply(ChunkOfRows(ref chunk, ref sourceRows, 2), chunkFactor),
+            Avx512F.Multiply(ChunkOfRows(ref chunk, ref sourceRows, 3), chunkFactor),
+            out Vector512<float> column0, out Vector512<float> column1, out Vector512<float> column2, out Vector512<float> column3);
+        ref int columns = ref Unsafe.Add(ref destinationRows, 4 * m);
+        Store(column0, ref destination, columns);
+        Store(column1, ref destination, Unsafe.Add(ref columns, 1));
+        Store(column2, ref destination, Unsafe.Add(ref columns, 2));
+        Store(column3, ref destination, Unsafe.Add(ref columns, 3));
     }
 
-    /// <summary>4×4 transposes of rows <paramref name="r0"/>..<paramref name="r3"/> inside each 128-bit chunk:
-    /// chunk m of column k holds element 4m + k of each row.</summary>
+    /// <summary>128-bit chunk L holds the four floats at <paramref name="chunk"/> of row 4L + <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ChunkOfRows(ref float chunk, ref int rows, int i)
+    {
+        Vector512<float> gathered = Vector128.LoadUnsafe(ref Unsafe.Add(ref chunk, Unsafe.Add(ref rows, i))).ToVector256Unsafe().ToVector512Unsafe();
+        gathered = Avx512F.InsertVector128(gathered, Vector128.LoadUnsafe(ref Unsafe.Add(ref chunk, Unsafe.Add(ref rows, 4 + i))), 1);
+        gathered = Avx512F.InsertVector128(gathered, Vector128.LoadUnsafe(ref Unsafe.Add(ref chunk, Unsafe.Add(ref rows, 8 + i))), 2);
+        return Avx512F.InsertVector128(gathered, Vector128.LoadUnsafe(ref Unsafe.Add(ref chunk, Unsafe.Add(ref rows, 12 + i))), 3);
+    }
+
+    /// <summary>4×4 transposes inside each 128-bit chunk: chunk L of column k holds element k of chunk L of
+    /// <paramref name="r0"/>, <paramref name="r1"/>, <paramref name="r2"/> and <paramref name="r3"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TransposeInChunks(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
         out Vector512<float> column0, out Vector512<float> column1, out Vector512<float> column2, out Vector512<float> column3)

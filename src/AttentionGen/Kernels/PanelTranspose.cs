@@ -27,7 +27,7 @@ public static class PanelTranspose
             for (int d = 0; d < fullDims; d += w)
                 TOps.TransposeSquare(ref Unsafe.Add(ref source, d), ref Unsafe.AsRef(in rowOffsets[lane]), scaleVector,
                     ref Unsafe.Add(ref panel, d * panelLanes + lane), ref panelRows[0]);
-            for (int k = 0; k < w; k++)
+            for (int k = 0; k < w && fullDims < headDim; k++)
                 PackScalar(ref source, rowOffsets[lane + k], fullDims, headDim, scale, ref panel, panelLanes, lane + k);
         }
 
@@ -60,7 +60,7 @@ public static class PanelTranspose
             for (int d = 0; d < fullDims; d += w)
                 TOps.TransposeSquare(ref Unsafe.Add(ref panel, d * panelLanes + lane), ref panelRows[0], laneFactors,
                     ref Unsafe.Add(ref destination, d), ref Unsafe.AsRef(in rowOffsets[lane]));
-            for (int k = 0; k < w; k++)
+            for (int k = 0; k < w && fullDims < headDim; k++)
                 WriteScalar(ref panel, panelLanes, ref factors, fullDims, headDim, ref destination, rowOffsets[lane + k], lane + k);
         }
 
