@@ -65,6 +65,32 @@ public class KernelAccuracyTests
         Assert.Equal(explicitFull, fullParallel);
     }
 
+    [Theory]
+    [InlineData("CausalMoreQueriesThanKeys", 5)]
+    [InlineData("Causal256", 5)]
+    public void RowsWithoutAllowedKeysAreZeroAfterACallThatLeftNaNs(string name, int kvLength)
+    {
+        // A NaN query leaves NaN in the accumulators of the thread's scratch. A later panel whose rows attend no
+        // key runs no value tile, so it must not write that scratch out (as NaN · 0).
+        TestKernel kernel = TestKernel.All[name];
+        AttentionShape shape = kernel.Shape;
+        float[] key = TestData.Random(shape.KeyLength, 2), value = TestData.Random(shape.ValueLength, 3);
+        float[] output = new float[shape.OutputLength];
+        kernel.Forward(Enumerable.Repeat(float.NaN, shape.QueryLength).ToArray(), key, value, output, shape.KvLen);
+        kernel.Forward(TestData.Random(shape.QueryLength, 1), key, value, output, kvLength);
+        for (int h = 0; h < shape.Heads; h++)
+        {
+            for (int i = 0; i < shape.SeqLen; i++)
+            {
+                float[] row = output.AsSpan(AttentionReference.Offset(shape, h, shape.Heads, shape.SeqLen, i), shape.HeadDim).ToArray();
+                if (i < shape.SeqLen - kvLength)
+                    Assert.All(row, x => Assert.Equal(0f, x));
+                else
+                    Assert.All(row, x => Assert.True(float.IsFinite(x)));
+            }
+        }
+    }
+
     [Fact]
     public void CausalRowsWithoutAllowedKeysAreZero()
     {

@@ -185,9 +185,19 @@ internal static class PathEmitter
                 if (path.NarrowTileRows > 0)
                     w.Line("int lanes = rows <= Width ? Width : PanelLanes; // the last panel's few rows take one vector of lanes");
                 w.Line();
-                w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
-                w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
+                if (path.RowMajorAccumulator)
+                {
+                    w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's");
+                    w.Line("// value tiles start the accumulator from zero).");
+                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                }
+                else
+                {
+                    w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                    w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
+                }
+
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
                 if (s.Causal)
@@ -218,6 +228,12 @@ internal static class PathEmitter
                         w.Line($"Scratch.GatherRows(ref {Unsafe}.Add(ref valueStart, KeyOffset(kvHead, 0)), KvRowStride, kvLength, HeadDim, ref {Unsafe}.Add(ref start, ValuesAt));");
                         w.Line("packedHead = kvHead;");
                     }
+                }
+
+                if (s.Causal && path.KeySplits == 1 && path.RowMajorAccumulator)
+                {
+                    w.Line("if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator");
+                    w.Line("    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
                 }
 
                 w.Line();
@@ -258,7 +274,7 @@ internal static class PathEmitter
                         : $"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
                     w.Line();
                     if (path.RowMajorAccumulator)
-                        WriteRowMajorValues(w, path);
+                        WriteRowMajorValues(w, path, firstKey);
                     else
                         WriteTransposedValues(w, s, path);
 
@@ -350,7 +366,7 @@ internal static class PathEmitter
 
     /// <summary>Step 3 with a row-major accumulator: tiles of ValueRows query rows × ValueDims head dimensions, over
     /// the panel's rows only (a partial panel skips its padding lanes).</summary>
-    private static void WriteRowMajorValues(SourceWriter w, PathPlan path)
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey)
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
@@ -358,12 +374,12 @@ internal static class PathEmitter
         w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
         w.Line("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)");
         w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
-        w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
+        w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey});");
         if (path.ValueLaneTail > 0)
         {
             w.Line("if (firstLane < rows)");
             w.Line("    for (int d = 0; d < HeadDim; d += ValueTailDims)");
-            w.Line($"        ValueTail(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked);");
+            w.Line($"        ValueTail(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey});");
         }
     }
 
@@ -548,25 +564,39 @@ internal static class PathEmitter
     /// B[k·BStep + (vectors·Width)], with rows × vectors accumulators.
     /// </summary>
     private sealed record Tile(string Name, int Rows, int Vectors, string Summary, string Signature, string A, string B,
-        string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, bool Accumulates)
+        string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, TileStart Start)
     {
         /// <summary>Scores: A = keys, B = Qᵀ, C = Sᵀ, k over HeadDim.</summary>
         public static Tile Scores(string name, int keys, int vectors) => new(name, keys, vectors,
             $"Scores of {keys} key{(keys > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{keys}][PanelLanes] = K[{keys}][HeadDim] · Qᵀ[HeadDim][PanelLanes].",
             "ref float keys, ref float queries, ref float scores", "keys", "queries", "scores",
-            "RowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", Accumulates: false);
+            "RowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", TileStart.Zero);
 
         /// <summary>Values into a transposed accumulator: A = Vᵀ (dims), B = P, C = Oᵀ, k over the keys.</summary>
         public static Tile TransposedValues(string name, int dims, int vectors) => new(name, dims, vectors,
             $"Adds {dims} head dimension{(dims > 1 ? "s" : string.Empty)} of Vᵀ·P to the panel's accumulator: Oᵀ[{dims}][PanelLanes] += Vᵀ[{dims}][count] · P[count][PanelLanes].",
             "ref float values, ref float probabilities, ref float accumulator, int count", "values", "probabilities", "accumulator",
-            "1", "RowStride", "PanelLanes", "PanelLanes", "count", Accumulates: true);
+            "1", "RowStride", "PanelLanes", "PanelLanes", "count", TileStart.Accumulator);
 
-        /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys.</summary>
+        /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys. The panel's
+        /// first block starts from zero instead of reading a cleared accumulator.</summary>
         public static Tile RowMajorValues(string name, int rows, int vectors, string dims) => new(name, rows, vectors,
-            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}].",
-            "ref float probabilities, ref float values, ref float accumulator, int count", "probabilities", "values", "accumulator",
-            "1", "PanelLanes", "RowStride", "HeadDim", "count", Accumulates: true);
+            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}] (O = P·V in the first block).",
+            "ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock", "probabilities", "values", "accumulator",
+            "1", "PanelLanes", "RowStride", "HeadDim", "count", TileStart.AccumulatorAfterFirstBlock);
+    }
+
+    /// <summary>What a tile's accumulators hold before its first product.</summary>
+    private enum TileStart
+    {
+        /// <summary>Zero: the tile writes its result over C.</summary>
+        Zero,
+
+        /// <summary>C as it is: the tile adds to it.</summary>
+        Accumulator,
+
+        /// <summary>Zero in the panel's first key block (the caller's <c>firstBlock</c>), C after it.</summary>
+        AccumulatorAfterFirstBlock,
     }
 
     private static void WriteTile(SourceWriter w, PathPlan path, Tile tile)
@@ -582,10 +612,25 @@ internal static class PathEmitter
             {
                 for (int v = 0; v < tile.Vectors; v++)
                 {
-                    w.Line(tile.Accumulates
+                    w.Line(tile.Start == TileStart.Accumulator
                         ? $"{vector} c{r}x{v} = {ops}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});"
                         : $"{vector} c{r}x{v} = default;");
                 }
+            }
+
+            if (tile.Start == TileStart.AccumulatorAfterFirstBlock)
+            {
+                w.Line();
+                using (w.Block("if (!firstBlock)"))
+                {
+                    for (int r = 0; r < tile.Rows; r++)
+                    {
+                        for (int v = 0; v < tile.Vectors; v++)
+                            w.Line($"c{r}x{v} = {ops}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});");
+                    }
+                }
+
+                w.Line();
             }
 
             w.Line($"ref float a = ref {tile.A};");

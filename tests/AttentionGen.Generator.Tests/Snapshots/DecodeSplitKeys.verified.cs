@@ -526,9 +526,9 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
+                    // value tiles start the accumulator from zero).
                     PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
                     int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
@@ -566,7 +566,7 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == firstKey);
                     }
 
                     // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
@@ -635,12 +635,19 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x0, ref scores, 0);
             }
 
-            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] += P[1][count] · V[count][ValueDims]. 2 accumulators.</summary>
+            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] += P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                float c0x0 = ScalarOps.Load(ref accumulator, 0);
-                float c0x1 = ScalarOps.Load(ref accumulator, Width);
+                float c0x0 = default;
+                float c0x1 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = ScalarOps.Load(ref accumulator, 0);
+                    c0x1 = ScalarOps.Load(ref accumulator, Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)

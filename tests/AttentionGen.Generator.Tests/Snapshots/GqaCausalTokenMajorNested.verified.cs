@@ -275,9 +275,9 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
+                    // value tiles start the accumulator from zero).
                     PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
 
@@ -288,6 +288,8 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
+                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
+                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -322,7 +324,7 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -428,30 +430,55 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                Vector512<float> c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                Vector512<float> c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
-                Vector512<float> c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
-                Vector512<float> c0x4 = Avx512Ops.Load(ref accumulator, 4 * Width);
-                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
-                Vector512<float> c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                Vector512<float> c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                Vector512<float> c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                Vector512<float> c1x4 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width);
-                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
-                Vector512<float> c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                Vector512<float> c2x2 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                Vector512<float> c2x3 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                Vector512<float> c2x4 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width);
-                Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
-                Vector512<float> c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                Vector512<float> c3x2 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                Vector512<float> c3x3 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                Vector512<float> c3x4 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                Vector512<float> c0x0 = default;
+                Vector512<float> c0x1 = default;
+                Vector512<float> c0x2 = default;
+                Vector512<float> c0x3 = default;
+                Vector512<float> c0x4 = default;
+                Vector512<float> c1x0 = default;
+                Vector512<float> c1x1 = default;
+                Vector512<float> c1x2 = default;
+                Vector512<float> c1x3 = default;
+                Vector512<float> c1x4 = default;
+                Vector512<float> c2x0 = default;
+                Vector512<float> c2x1 = default;
+                Vector512<float> c2x2 = default;
+                Vector512<float> c2x3 = default;
+                Vector512<float> c2x4 = default;
+                Vector512<float> c3x0 = default;
+                Vector512<float> c3x1 = default;
+                Vector512<float> c3x2 = default;
+                Vector512<float> c3x3 = default;
+                Vector512<float> c3x4 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = Avx512Ops.Load(ref accumulator, 0);
+                    c0x1 = Avx512Ops.Load(ref accumulator, Width);
+                    c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
+                    c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
+                    c0x4 = Avx512Ops.Load(ref accumulator, 4 * Width);
+                    c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
+                    c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                    c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
+                    c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
+                    c1x4 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width);
+                    c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
+                    c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                    c2x2 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width);
+                    c2x3 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width);
+                    c2x4 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width);
+                    c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
+                    c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                    c3x2 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width);
+                    c3x3 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width);
+                    c3x4 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
@@ -574,9 +601,9 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
+                    // value tiles start the accumulator from zero).
                     PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
 
@@ -587,6 +614,8 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
+                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
+                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -621,10 +650,10 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
                         if (firstLane < rows)
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -716,22 +745,39 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims]. 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                Vector256<float> c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                Vector256<float> c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                Vector256<float> c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                Vector256<float> c4x0 = Avx2Ops.Load(ref accumulator, 4 * HeadDim);
-                Vector256<float> c4x1 = Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width);
-                Vector256<float> c5x0 = Avx2Ops.Load(ref accumulator, 5 * HeadDim);
-                Vector256<float> c5x1 = Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                Vector256<float> c0x0 = default;
+                Vector256<float> c0x1 = default;
+                Vector256<float> c1x0 = default;
+                Vector256<float> c1x1 = default;
+                Vector256<float> c2x0 = default;
+                Vector256<float> c2x1 = default;
+                Vector256<float> c3x0 = default;
+                Vector256<float> c3x1 = default;
+                Vector256<float> c4x0 = default;
+                Vector256<float> c4x1 = default;
+                Vector256<float> c5x0 = default;
+                Vector256<float> c5x1 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
+                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
+                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
+                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
+                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
+                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                    c4x0 = Avx2Ops.Load(ref accumulator, 4 * HeadDim);
+                    c4x1 = Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width);
+                    c5x0 = Avx2Ops.Load(ref accumulator, 5 * HeadDim);
+                    c5x1 = Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
@@ -773,18 +819,31 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims]. 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                Vector256<float> c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                Vector256<float> c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                Vector256<float> c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                Vector256<float> c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                Vector256<float> c0x0 = default;
+                Vector256<float> c0x1 = default;
+                Vector256<float> c1x0 = default;
+                Vector256<float> c1x1 = default;
+                Vector256<float> c2x0 = default;
+                Vector256<float> c2x1 = default;
+                Vector256<float> c3x0 = default;
+                Vector256<float> c3x1 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
+                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
+                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
+                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
+                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
+                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
+                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
+                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
@@ -878,9 +937,9 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
+                    // value tiles start the accumulator from zero).
                     PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
 
@@ -891,6 +950,8 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
+                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
+                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -925,7 +986,7 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -1063,30 +1124,55 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
-                Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
-                Vector128<float> c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
-                Vector128<float> c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                Vector128<float> c0x4 = NeonOps.Load(ref accumulator, 4 * Width);
-                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
-                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
-                Vector128<float> c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                Vector128<float> c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                Vector128<float> c1x4 = NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width);
-                Vector128<float> c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
-                Vector128<float> c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
-                Vector128<float> c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                Vector128<float> c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                Vector128<float> c2x4 = NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width);
-                Vector128<float> c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
-                Vector128<float> c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
-                Vector128<float> c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                Vector128<float> c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                Vector128<float> c3x4 = NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                Vector128<float> c0x0 = default;
+                Vector128<float> c0x1 = default;
+                Vector128<float> c0x2 = default;
+                Vector128<float> c0x3 = default;
+                Vector128<float> c0x4 = default;
+                Vector128<float> c1x0 = default;
+                Vector128<float> c1x1 = default;
+                Vector128<float> c1x2 = default;
+                Vector128<float> c1x3 = default;
+                Vector128<float> c1x4 = default;
+                Vector128<float> c2x0 = default;
+                Vector128<float> c2x1 = default;
+                Vector128<float> c2x2 = default;
+                Vector128<float> c2x3 = default;
+                Vector128<float> c2x4 = default;
+                Vector128<float> c3x0 = default;
+                Vector128<float> c3x1 = default;
+                Vector128<float> c3x2 = default;
+                Vector128<float> c3x3 = default;
+                Vector128<float> c3x4 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = NeonOps.Load(ref accumulator, 0);
+                    c0x1 = NeonOps.Load(ref accumulator, Width);
+                    c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
+                    c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
+                    c0x4 = NeonOps.Load(ref accumulator, 4 * Width);
+                    c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
+                    c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
+                    c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
+                    c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
+                    c1x4 = NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width);
+                    c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
+                    c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
+                    c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
+                    c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
+                    c2x4 = NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width);
+                    c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
+                    c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
+                    c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
+                    c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
+                    c3x4 = NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
@@ -1207,9 +1293,9 @@ namespace AttentionGen.Generated
                         rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
                     ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
+                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
+                    // value tiles start the accumulator from zero).
                     PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
 
@@ -1220,6 +1306,8 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
+                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
+                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -1254,7 +1342,7 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -1353,18 +1441,31 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims]. 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
             {
-                float c0x0 = ScalarOps.Load(ref accumulator, 0);
-                float c0x1 = ScalarOps.Load(ref accumulator, Width);
-                float c1x0 = ScalarOps.Load(ref accumulator, 1 * HeadDim);
-                float c1x1 = ScalarOps.Load(ref accumulator, 1 * HeadDim + Width);
-                float c2x0 = ScalarOps.Load(ref accumulator, 2 * HeadDim);
-                float c2x1 = ScalarOps.Load(ref accumulator, 2 * HeadDim + Width);
-                float c3x0 = ScalarOps.Load(ref accumulator, 3 * HeadDim);
-                float c3x1 = ScalarOps.Load(ref accumulator, 3 * HeadDim + Width);
+                float c0x0 = default;
+                float c0x1 = default;
+                float c1x0 = default;
+                float c1x1 = default;
+                float c2x0 = default;
+                float c2x1 = default;
+                float c3x0 = default;
+                float c3x1 = default;
+
+                if (!firstBlock)
+                {
+                    c0x0 = ScalarOps.Load(ref accumulator, 0);
+                    c0x1 = ScalarOps.Load(ref accumulator, Width);
+                    c1x0 = ScalarOps.Load(ref accumulator, 1 * HeadDim);
+                    c1x1 = ScalarOps.Load(ref accumulator, 1 * HeadDim + Width);
+                    c2x0 = ScalarOps.Load(ref accumulator, 2 * HeadDim);
+                    c2x1 = ScalarOps.Load(ref accumulator, 2 * HeadDim + Width);
+                    c3x0 = ScalarOps.Load(ref accumulator, 3 * HeadDim);
+                    c3x1 = ScalarOps.Load(ref accumulator, 3 * HeadDim + Width);
+                }
+
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
