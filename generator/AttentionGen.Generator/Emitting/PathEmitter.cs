@@ -119,11 +119,12 @@ internal static class PathEmitter
             if (path.RowMajorAccumulator)
             {
                 w.Line();
-                WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors, "ValueDims"));
+                bool writesOutput = TilesWriteOutput(s, path);
+                WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors, "ValueDims", writesOutput));
                 if (path.ValueLaneTail > 0)
                 {
                     w.Line();
-                    WriteTile(w, path, Tile.RowMajorValues("ValueTail", path.ValueLaneTail, path.ValueTailVectors, "ValueTailDims"));
+                    WriteTile(w, path, Tile.RowMajorValues("ValueTail", path.ValueLaneTail, path.ValueTailVectors, "ValueTailDims", writesOutput));
                 }
             }
             else
@@ -273,8 +274,18 @@ internal static class PathEmitter
                         ? $"    {softmax}.RescaleRows{generic}(ref accumulator, ref rescale, rows, HeadDim);"
                         : $"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
                     w.Line();
+                    bool tilesWriteOutput = TilesWriteOutput(s, path);
+                    if (tilesWriteOutput)
+                    {
+                        w.Line("// The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.");
+                        w.Line("bool lastBlock = blockStart + KeyBlock >= keyEnd;");
+                        w.Line("if (lastBlock)");
+                        w.Line($"    {softmax}.FinishRows{generic}(ref sum, PanelLanes);");
+                        w.Line();
+                    }
+
                     if (path.RowMajorAccumulator)
-                        WriteRowMajorValues(w, path, firstKey);
+                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput);
                     else
                         WriteTransposedValues(w, s, path);
 
@@ -295,15 +306,16 @@ internal static class PathEmitter
                     }
                 }
 
-                w.Line();
                 if (path.KeySplits > 1)
                 {
+                    w.Line();
                     w.Line("// Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.");
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));");
                     w.Line("scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));");
                 }
-                else
+                else if (!TilesWriteOutput(s, path))
                 {
+                    w.Line();
                     w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
                     w.Line($"{softmax}.FinishRows{generic}(ref sum, PanelLanes);");
                     w.Line(path.RowMajorAccumulator
@@ -365,23 +377,52 @@ internal static class PathEmitter
     }
 
     /// <summary>Step 3 with a row-major accumulator: tiles of ValueRows query rows × ValueDims head dimensions, over
-    /// the panel's rows only (a partial panel skips its padding lanes).</summary>
-    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey)
+    /// the panel's rows only (a partial panel skips its padding lanes). When <paramref name="tilesWriteOutput"/>, the
+    /// last block's tiles write their rows to the output; a tile that reaches past the panel's rows stores them
+    /// as before and they are written from the accumulator.</summary>
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, bool tilesWriteOutput)
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
         w.Line("// Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.");
         w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
-        w.Line("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)");
-        w.Line("    for (int d = 0; d < HeadDim; d += ValueDims)");
-        w.Line($"        ValueTile(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey});");
+        using (w.Block("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)"))
+            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWriteOutput);
+
         if (path.ValueLaneTail > 0)
         {
-            w.Line("if (firstLane < rows)");
-            w.Line("    for (int d = 0; d < HeadDim; d += ValueTailDims)");
-            w.Line($"        ValueTail(ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey});");
+            if (tilesWriteOutput)
+                w.Line();
+            using (w.Block("if (firstLane < rows)"))
+                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWriteOutput);
         }
     }
+
+    /// <summary>One tile's passes over the head dimension, from firstLane.</summary>
+    private static void WriteValueTiles(SourceWriter w, PathPlan path, string tile, string tileRows, string tileDims, string firstKey,
+        bool tilesWriteOutput)
+    {
+        string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey}";
+        if (!tilesWriteOutput)
+        {
+            w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");
+            w.Line($"    {tile}({arguments});");
+            return;
+        }
+
+        w.Line($"bool writeOutput = lastBlock && firstLane + {tileRows} <= rows;");
+        w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");
+        w.Line($"    {tile}({arguments},");
+        w.Line($"        writeOutput, ref {Unsafe}.Add(ref outputStart, d), ref rowOffsets[firstLane], ref {Unsafe}.Add(ref sum, firstLane));");
+        w.Line("if (lastBlock && !writeOutput)");
+        w.Line($"    PanelTranspose.WriteScaledRows<{path.Profile.OpsType}, {path.Profile.VectorType}>(ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim), ref {Unsafe}.Add(ref sum, firstLane), HeadDim,");
+        w.Line("        ref outputStart, panelRows.Slice(firstLane, rows - firstLane));");
+    }
+
+    /// <summary>Whether the last key block's value tiles write the output themselves: with a row-major accumulator,
+    /// one key range per item and no diagonal keys to add after the tiles (not causal).</summary>
+    private static bool TilesWriteOutput(KernelShape s, PathPlan path) =>
+        path.RowMajorAccumulator && path.KeySplits == 1 && !s.Causal;
 
     /// <summary>Step 3 with a transposed accumulator: tiles of TileRows head dimensions × the panel's lanes.</summary>
     private static void WriteTransposedValues(SourceWriter w, KernelShape s, PathPlan path)
@@ -564,7 +605,8 @@ internal static class PathEmitter
     /// B[k·BStep + (vectors·Width)], with rows × vectors accumulators.
     /// </summary>
     private sealed record Tile(string Name, int Rows, int Vectors, string Summary, string Signature, string A, string B,
-        string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, TileStart Start)
+        string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, TileStart Start,
+        bool WritesOutput = false)
     {
         /// <summary>Scores: A = keys, B = Qᵀ, C = Sᵀ, k over HeadDim.</summary>
         public static Tile Scores(string name, int keys, int vectors) => new(name, keys, vectors,
@@ -579,11 +621,16 @@ internal static class PathEmitter
             "1", "RowStride", "PanelLanes", "PanelLanes", "count", TileStart.Accumulator);
 
         /// <summary>Values into a row-major accumulator: A = P (query rows), B = V, C = O, k over the keys. The panel's
-        /// first block starts from zero instead of reading a cleared accumulator.</summary>
-        public static Tile RowMajorValues(string name, int rows, int vectors, string dims) => new(name, rows, vectors,
-            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}] (O = P·V in the first block).",
-            "ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock", "probabilities", "values", "accumulator",
-            "1", "PanelLanes", "RowStride", "HeadDim", "count", TileStart.AccumulatorAfterFirstBlock);
+        /// first block starts from zero instead of reading a cleared accumulator. With <paramref name="writesOutput"/>,
+        /// the last block's tiles write their rows to the output, times <c>factors</c> (1/sum), instead of to the
+        /// accumulator.</summary>
+        public static Tile RowMajorValues(string name, int rows, int vectors, string dims, bool writesOutput) => new(name, rows, vectors,
+            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}] (O = P·V in the first block"
+                + (writesOutput ? "; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead)." : ")."),
+            "ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock"
+                + (writesOutput ? ", bool writeOutput, ref float output, ref int outputRows, ref float factors" : string.Empty),
+            "probabilities", "values", "accumulator",
+            "1", "PanelLanes", "RowStride", "HeadDim", "count", TileStart.AccumulatorAfterFirstBlock, writesOutput);
     }
 
     /// <summary>What a tile's accumulators hold before its first product.</summary>
@@ -648,6 +695,25 @@ internal static class PathEmitter
 
                 w.Line($"a = ref {Unsafe}.Add(ref a, {tile.AStep});");
                 w.Line($"b = ref {Unsafe}.Add(ref b, {tile.BStep});");
+            }
+
+            if (tile.WritesOutput)
+            {
+                w.Line();
+                using (w.Block("if (writeOutput)"))
+                {
+                    for (int r = 0; r < tile.Rows; r++)
+                    {
+                        w.Line($"{(r == 0 ? vector + " " : string.Empty)}factor = {ops}.Broadcast({Unsafe}.Add(ref factors, {r}));");
+                        w.Line($"{(r == 0 ? "ref float " : string.Empty)}row = ref {Unsafe}.Add(ref output, {Unsafe}.Add(ref outputRows, {r}));");
+                        for (int v = 0; v < tile.Vectors; v++)
+                            w.Line($"{ops}.Store({ops}.Multiply(c{r}x{v}, factor), ref row, {Offset(0, null, v)});");
+                    }
+
+                    w.Line("return;");
+                }
+
+                w.Line();
             }
 
             for (int r = 0; r < tile.Rows; r++)

@@ -12,6 +12,7 @@
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
+//          Unmasked: the last block's row-major value tiles write O / sum straight from their registers.
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   rows: 1 row(s) per key/value head is under half a Vector512<float>, so the head
@@ -565,8 +566,10 @@ namespace AttentionGen.Generated
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == firstKey);
+                        }
                     }
 
                     // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.

@@ -323,8 +323,10 @@ namespace AttentionGen.Generated
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                        }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -649,11 +651,15 @@ namespace AttentionGen.Generated
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                        }
                         if (firstLane < rows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
                                 ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                        }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -985,8 +991,10 @@ namespace AttentionGen.Generated
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                        }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
@@ -1341,8 +1349,10 @@ namespace AttentionGen.Generated
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
                             for (int d = 0; d < HeadDim; d += ValueDims)
                                 ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                        }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,

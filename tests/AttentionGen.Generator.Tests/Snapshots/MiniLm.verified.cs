@@ -12,6 +12,7 @@
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
+//          Unmasked: the last block's row-major value tiles write O / sum straight from their registers.
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
@@ -305,21 +306,37 @@ namespace AttentionGen.Generated
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                        if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                    }
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                        if (firstLane < rows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
+                    }
                 }
             }
 
@@ -416,9 +433,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block). 24 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -514,6 +531,48 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector512<float> factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x3, factor), ref row, 3 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x3, factor), ref row, 3 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x3, factor), ref row, 3 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x3, factor), ref row, 3 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 4));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x3, factor), ref row, 3 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 5));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x3, factor), ref row, 3 * Width);
+                    return;
+                }
+
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
                 Avx512Ops.Store(c0x2, ref accumulator, 2 * Width);
@@ -540,9 +599,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 8 query rows and 2 vectors of head dimensions: O[8][ValueTailDims] += P[8][count] · V[count][ValueTailDims] (O = P·V in the first block). 16 accumulators.</summary>
+            /// <summary>Adds P·V for 8 query rows and 2 vectors of head dimensions: O[8][ValueTailDims] += P[8][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -614,6 +673,44 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector512<float> factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 4));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c4x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 5));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c5x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 6));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 6));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c6x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c6x1, factor), ref row, Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 7));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 7));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c7x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c7x1, factor), ref row, Width);
+                    return;
+                }
+
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
                 Avx512Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
@@ -730,21 +827,37 @@ namespace AttentionGen.Generated
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                        if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                    }
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                        if (firstLane < rows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
+                    }
                 }
             }
 
@@ -827,9 +940,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block). 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -887,6 +1000,36 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 4));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c4x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c4x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 5));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c5x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c5x1, factor), ref row, Width);
+                    return;
+                }
+
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
                 Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
@@ -901,9 +1044,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -947,6 +1090,28 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
+                    return;
+                }
+
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
                 Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
@@ -1055,21 +1220,37 @@ namespace AttentionGen.Generated
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                        if (firstLane < rows)
-                            for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
-                    }
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                        if (firstLane < rows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
+                            for (int d = 0; d < HeadDim; d += ValueTailDims)
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
+                    }
                 }
             }
 
@@ -1198,9 +1379,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block). 24 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1296,6 +1477,48 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector128<float> factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    NeonOps.Store(NeonOps.Multiply(c0x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c0x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    NeonOps.Store(NeonOps.Multiply(c1x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c1x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    NeonOps.Store(NeonOps.Multiply(c2x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c2x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    NeonOps.Store(NeonOps.Multiply(c3x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c3x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 4));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
+                    NeonOps.Store(NeonOps.Multiply(c4x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c4x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c4x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c4x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 5));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
+                    NeonOps.Store(NeonOps.Multiply(c5x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c5x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c5x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c5x3, factor), ref row, 3 * Width);
+                    return;
+                }
+
                 NeonOps.Store(c0x0, ref accumulator, 0);
                 NeonOps.Store(c0x1, ref accumulator, Width);
                 NeonOps.Store(c0x2, ref accumulator, 2 * Width);
@@ -1322,9 +1545,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 16 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1394,6 +1617,36 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector128<float> factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    NeonOps.Store(NeonOps.Multiply(c0x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c0x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    NeonOps.Store(NeonOps.Multiply(c1x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c1x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    NeonOps.Store(NeonOps.Multiply(c2x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c2x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x3, factor), ref row, 3 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    NeonOps.Store(NeonOps.Multiply(c3x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c3x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x3, factor), ref row, 3 * Width);
+                    return;
+                }
+
                 NeonOps.Store(c0x0, ref accumulator, 0);
                 NeonOps.Store(c0x1, ref accumulator, Width);
                 NeonOps.Store(c0x2, ref accumulator, 2 * Width);
@@ -1508,18 +1761,26 @@ namespace AttentionGen.Generated
                         if (blockStart > 0)
                             OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
+                        {
+                            bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (lastBlock && !writeOutput)
+                                PanelTranspose.WriteScaledRows<ScalarOps, float>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
+                        }
                     }
-
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<ScalarOps, float>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                 }
             }
 
@@ -1609,9 +1870,9 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1655,6 +1916,28 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    float factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    ScalarOps.Store(ScalarOps.Multiply(c0x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c0x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    ScalarOps.Store(ScalarOps.Multiply(c1x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c1x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    ScalarOps.Store(ScalarOps.Multiply(c2x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c2x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    ScalarOps.Store(ScalarOps.Multiply(c3x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c3x1, factor), ref row, Width);
+                    return;
+                }
+
                 ScalarOps.Store(c0x0, ref accumulator, 0);
                 ScalarOps.Store(c0x1, ref accumulator, Width);
                 ScalarOps.Store(c1x0, ref accumulator, 1 * HeadDim);
