@@ -21,6 +21,18 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
         return new MachineLimits(peak, vector, MeasureDram(), CpuModel(), L3Size());
     }
 
+    /// <summary>Name of the FMA loop when it is timed as one more contender in a shape's interleaved rounds.</summary>
+    public const string FmaLoopName = "FMA loop";
+
+    /// <summary>The FMA peak loop cut to ~0.5 ms a call, to be timed like a kernel in a shape's interleaved rounds: its
+    /// median is the peak the core delivered while that shape's medians were taken, through the same interference.</summary>
+    public static (double Flops, Action Call) FmaLoop()
+    {
+        const long iterations = 1 << 18;
+        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+        return (2.0 * lanes * FmaAccumulators * iterations, () => Fma(iterations));
+    }
+
     /// <summary>Measures the FMA peak again (e.g. at the end of a run) and keeps the better figure: a ceiling is a
     /// best case, and on a shared machine one moment's measurement can be halved by a neighbour.</summary>
     public MachineLimits RemeasurePeak() => this with { PeakGflops = Math.Max(PeakGflops, MeasurePeak().Gflops) };

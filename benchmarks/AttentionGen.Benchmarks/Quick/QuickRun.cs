@@ -104,8 +104,13 @@ public static class QuickRun
             }
 
             var contenders = peers.ConvertAll(p => new Contender(p.Name, p.Run));
+            (double loopFlops, Action loop) = MachineLimits.FmaLoop();
+            var fmaLoop = new Contender(MachineLimits.FmaLoopName, loop);
+            contenders.Add(fmaLoop);
             InterleavedTimer.Measure(contenders, rounds, Warmup, Batch);
-            return new ShapeTimes(c, contenders.ConvertAll(t => new ImplementationTime(t.Name, t.Median)), notes);
+            contenders.Remove(fmaLoop);
+            return new ShapeTimes(c, contenders.ConvertAll(t => new ImplementationTime(t.Name, t.Median)), notes,
+                loopFlops / (fmaLoop.Median * 1e6));
         }
         finally
         {
