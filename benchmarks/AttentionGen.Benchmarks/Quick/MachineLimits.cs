@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace AttentionGen.Benchmarks.Quick;
@@ -12,13 +13,16 @@ namespace AttentionGen.Benchmarks.Quick;
 /// "% of peak" is against what the core actually delivers now (the machine is a shared KVM guest):
 /// one core's FP32 FMA throughput, and the DRAM read bandwidth one core pulls.
 /// </summary>
-public sealed record MachineLimits(double PeakGflops, string PeakVector, double DramGBps, string CpuName, long L3Bytes)
+public sealed record MachineLimits(double PeakGflops, string PeakVector, double DramGBps, double DramAllCoresGBps,
+    string CpuName, long L3Bytes)
 {
-    /// <summary>Measures both; takes about two seconds and briefly 512 MB of memory.</summary>
+    /// <summary>Measures both (DRAM also with every core reading at once); takes about three seconds and briefly
+    /// 512 MB of memory.</summary>
     public static MachineLimits Measure()
     {
         (double peak, string vector) = MeasurePeak();
-        return new MachineLimits(peak, vector, MeasureDram(), CpuModel(), L3Size());
+        (double dram, double dramAllCores) = MeasureDram();
+        return new MachineLimits(peak, vector, dram, dramAllCores, CpuModel(), L3Size());
     }
 
     /// <summary>Name of the FMA loop when it is timed as one more contender in a shape's interleaved rounds.</summary>
@@ -36,6 +40,9 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
     /// <summary>Measures the FMA peak again (e.g. at the end of a run) and keeps the better figure: a ceiling is a
     /// best case, and on a shared machine one moment's measurement can be halved by a neighbour.</summary>
     public MachineLimits RemeasurePeak() => this with { PeakGflops = Math.Max(PeakGflops, MeasurePeak().Gflops) };
+
+    /// <summary>The L3 size for a report: "unknown" where the guest does not expose its caches.</summary>
+    public string L3Text => L3Bytes > 0 ? $"{L3Bytes >> 20} MiB" : "unknown";
 
     // The model name and L3 size put the figures in context: the same benchmark may run on different hosts.
     private static string CpuModel()
@@ -65,15 +72,26 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
         return (flops / Fastest(15, () => Fma(iterations)) / 1e9, vector);
     }
 
-    private static double MeasureDram()
+    private static (double OneCore, double AllCores) MeasureDram()
     {
         // 512 MB: more than twice the L3 of the hosts measured so far (32 MiB, 260 MiB), so a sequential sweep
         // evicts each line before it comes round again and every load misses every cache.
         float[] data = GC.AllocateUninitializedArray<float>(128 << 20);
         Array.Fill(data, 1f); // touch every page first: page faults are not bandwidth
         Sum(data);
-        double seconds = Fastest(5, () => Sum(data));
-        return (double)data.Length * sizeof(float) / seconds / 1e9;
+        double bytes = (double)data.Length * sizeof(float);
+        double oneCore = bytes / Fastest(5, () => Sum(data)) / 1e9;
+
+        // Every core sums its own slice at once: the ceiling of a parallel kernel that streams from DRAM.
+        int cores = Environment.ProcessorCount, slice = data.Length / cores;
+        double allCores = bytes / Fastest(5, () =>
+        {
+            float[] sums = new float[cores];
+            System.Threading.Tasks.Parallel.For(0, cores, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = cores },
+                core => sums[core] = Sum(data.AsSpan(core * slice, slice)));
+            return sums.Sum();
+        }) / 1e9;
+        return (oneCore, allCores);
     }
 
     // The fastest of several runs: both figures are ceilings, and interference only ever slows a run down.
@@ -137,13 +155,13 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
     }
 
     // Eight independent vector sums so the adds never wait on each other; the loads are the only bottleneck.
-    private static float Sum(float[] data) =>
+    private static float Sum(ReadOnlySpan<float> data) =>
         Vector512.IsHardwareAccelerated ? Sum512(data) : Sum256(data);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static float Sum512(float[] data)
+    private static float Sum512(ReadOnlySpan<float> data)
     {
-        ref float start = ref data[0];
+        ref float start = ref MemoryMarshal.GetReference(data);
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
         Vector512<float> s4 = default, s5 = default, s6 = default, s7 = default;
         int i = 0;
@@ -163,9 +181,9 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static float Sum256(float[] data)
+    private static float Sum256(ReadOnlySpan<float> data)
     {
-        ref float start = ref data[0];
+        ref float start = ref MemoryMarshal.GetReference(data);
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
         Vector256<float> s4 = default, s5 = default, s6 = default, s7 = default;
         int i = 0;
@@ -184,7 +202,7 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
         return Vector256.Sum(s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7) + Tail(data, i);
     }
 
-    private static float Tail(float[] data, int from)
+    private static float Tail(ReadOnlySpan<float> data, int from)
     {
         float tail = 0;
         for (int i = from; i < data.Length; i++)

@@ -67,6 +67,22 @@ public static class PerfReport
         foreach (ShapeTimes s in r.Shapes)
             if (s.Milliseconds(Parallel) is double parallel && s.Milliseconds("Generated") is double forward)
                 md.AppendLine($"| {s.Case.Id}: {s.Case.Description} | {forward:F3} | {parallel:F3} | {forward / parallel:F2}× |");
+
+        // A decode step that streams K and V from DRAM can go no faster than the cores together can read. The L3 is
+        // shared and not always known, so whether K and V came from DRAM is read off Forward's own speed.
+        if (r.Shapes.FirstOrDefault(s => s.Case.Id == "d") is { } decode && decode.Milliseconds(Parallel) is double decodeParallel
+            && decode.Milliseconds("Generated") is double decodeForward
+            && decode.Case.KeyValueBytes / (decodeForward * 1e6) is double forwardGBps && forwardGBps <= 1.1 * r.Limits.DramGBps)
+        {
+            double parallelGBps = decode.Case.KeyValueBytes / (decodeParallel * 1e6);
+            md.AppendLine();
+            md.AppendLine($"- d's K and V ({decode.Case.KeyValueBytes / 1e6:F0} MB) came from DRAM in this run: Forward read them at " +
+                          $"{forwardGBps:F1} GB/s, where one core reads DRAM at {r.Limits.DramGBps:F1} GB/s. All {Environment.ProcessorCount} " +
+                          $"cores together read DRAM at {r.Limits.DramAllCoresGBps:F1} GB/s, so no decode step from DRAM can run more than " +
+                          $"{r.Limits.DramAllCoresGBps / forwardGBps:F2}× faster than Forward here; ForwardParallel read {parallelGBps:F1} GB/s " +
+                          $"({100 * parallelGBps / r.Limits.DramAllCoresGBps:F0} % of that).");
+        }
+
         return md.ToString();
     }
 
@@ -94,12 +110,13 @@ public static class PerfReport
         md.AppendLine("# AttentionGen against its peers (quick mode)");
         md.AppendLine();
         md.AppendLine($"Written by `dotnet run -c Release --project benchmarks/AttentionGen.Benchmarks -- --quick` on {DateTime.UtcNow:yyyy-MM-dd}: " +
-                      $"{r.Limits.CpuName} (L3 {r.Limits.L3Bytes >> 20} MiB), {r.KernelPath} path, {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime 1.31.1, " +
+                      $"{r.Limits.CpuName} (L3 {r.Limits.L3Text}), {r.KernelPath} path, {Environment.ProcessorCount} cores, .NET {Environment.Version}, ONNX Runtime 1.31.1, " +
                       $"System.Numerics.Tensors 11.0.0. Single thread unless marked parallel.");
         md.AppendLine();
         md.AppendLine($"Measured in the same run: one core's FP32 FMA peak **{r.Limits.PeakGflops:F1} GFLOP/s** ({r.Limits.PeakVector}, 12 independent FMA chains; " +
                       $"fastest of 15 runs of ~20 ms, measured before and after the shapes) and DRAM read bandwidth " +
-                      $"**{r.Limits.DramGBps:F1} GB/s** (fastest of 5 sums of a 512 MB array). \"% of peak\" is against that best case; " +
+                      $"**{r.Limits.DramGBps:F1} GB/s** (fastest of 5 sums of a 512 MB array; all {Environment.ProcessorCount} cores summing their own " +
+                      $"slices at once: {r.Limits.DramAllCoresGBps:F1} GB/s). \"% of peak\" is against that best case; " +
                       "\"% of peak in its rounds\" is against the same FMA loop (~0.5 ms a call) timed as one more contender in the shape's " +
                       "interleaved rounds, so a median meets a median taken through the same interference from the VM's neighbours.");
         md.AppendLine();

@@ -31,8 +31,9 @@ public static class QuickRun
         Console.WriteLine($"AttentionGen quick comparison: {ShapeA.ActivePath} path, {Environment.ProcessorCount} cores, " +
                           $".NET {Environment.Version}; {rounds} interleaved rounds of ≥ {Batch.TotalMilliseconds} ms batches.");
         MachineLimits limits = MachineLimits.Measure();
-        Console.WriteLine($"CPU: {limits.CpuName}, L3 {limits.L3Bytes >> 20} MiB.");
-        Console.WriteLine($"Measured: FP32 FMA peak {limits.PeakGflops:F1} GFLOP/s ({limits.PeakVector}), DRAM read {limits.DramGBps:F1} GB/s.");
+        Console.WriteLine($"CPU: {limits.CpuName}, L3 {limits.L3Text}.");
+        Console.WriteLine($"Measured: FP32 FMA peak {limits.PeakGflops:F1} GFLOP/s ({limits.PeakVector}), DRAM read {limits.DramGBps:F1} GB/s " +
+                          $"(all {Environment.ProcessorCount} cores together {limits.DramAllCoresGBps:F1} GB/s).");
         // Hand the DRAM test's 512 MB back and let the system settle, so the first shape is not timed while the
         // kernel reclaims it.
         GC.Collect();
