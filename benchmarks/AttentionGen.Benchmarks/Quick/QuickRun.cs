@@ -47,7 +47,8 @@ public static class QuickRun
             if (!shapes.Contains(c.Id, StringComparison.Ordinal))
                 continue;
             long start = Stopwatch.GetTimestamp();
-            ShapeTimes times = MeasureShape(c, rounds, limits.L3Bytes);
+            // Where the guest hides its L3, the cold K/V copies assume the largest L3 seen here (260 MiB).
+            ShapeTimes times = MeasureShape(c, rounds, limits.L3Bytes > 0 ? limits.L3Bytes : 260L << 20);
             results.Add(times);
             Console.WriteLine($"Shape {c.Id}: {times.Times.Count} implementations checked and timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
         }
