@@ -266,13 +266,17 @@ internal static class PathEmitter
                     }
 
                     w.Line();
-                    w.Line("// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.");
+                    w.Line(path.RowMajorAccumulator
+                        ? "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator)."
+                        : "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.");
                     w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
                     w.Line($"    PanelLanes, {(path.NarrowTileRows > 0 ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
-                    w.Line($"if (blockStart > {firstKey})");
-                    w.Line(path.RowMajorAccumulator
-                        ? $"    {softmax}.RescaleRows{generic}(ref accumulator, ref rescale, rows, HeadDim);"
-                        : $"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
+                    if (!path.RowMajorAccumulator) // row-major value tiles rescale as they load the accumulator
+                    {
+                        w.Line($"if (blockStart > {firstKey})");
+                        w.Line($"    {softmax}.RescaleColumns{generic}(ref accumulator, ref rescale, PanelLanes, HeadDim);");
+                    }
+
                     w.Line();
                     bool tilesWriteOutput = TilesWriteOutput(s, path);
                     if (tilesWriteOutput)
@@ -402,7 +406,7 @@ internal static class PathEmitter
     private static void WriteValueTiles(SourceWriter w, PathPlan path, string tile, string tileRows, string tileDims, string firstKey,
         bool tilesWriteOutput)
     {
-        string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey}";
+        string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey}, ref {Unsafe}.Add(ref rescale, firstLane)";
         if (!tilesWriteOutput)
         {
             w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");
@@ -625,9 +629,9 @@ internal static class PathEmitter
         /// the last block's tiles write their rows to the output, times <c>factors</c> (1/sum), instead of to the
         /// accumulator.</summary>
         public static Tile RowMajorValues(string name, int rows, int vectors, string dims, bool writesOutput) => new(name, rows, vectors,
-            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] += P[{rows}][count] · V[count][{dims}] (O = P·V in the first block"
+            $"Adds P·V for {rows} query row{(rows > 1 ? "s" : string.Empty)} and {vectors} vector{(vectors > 1 ? "s" : string.Empty)} of head dimensions: O[{rows}][{dims}] = O · rescale + P[{rows}][count] · V[count][{dims}] (O = P·V in the first block"
                 + (writesOutput ? "; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead)." : ")."),
-            "ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock"
+            "ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale"
                 + (writesOutput ? ", bool writeOutput, ref float output, ref int outputRows, ref float factors" : string.Empty),
             "probabilities", "values", "accumulator",
             "1", "PanelLanes", "RowStride", "HeadDim", "count", TileStart.AccumulatorAfterFirstBlock, writesOutput);
@@ -642,7 +646,8 @@ internal static class PathEmitter
         /// <summary>C as it is: the tile adds to it.</summary>
         Accumulator,
 
-        /// <summary>Zero in the panel's first key block (the caller's <c>firstBlock</c>), C after it.</summary>
+        /// <summary>Zero in the panel's first key block (the caller's <c>firstBlock</c>), after it C with each row
+        /// times its online-softmax factor (<c>rescale</c>).</summary>
         AccumulatorAfterFirstBlock,
     }
 
@@ -672,8 +677,9 @@ internal static class PathEmitter
                 {
                     for (int r = 0; r < tile.Rows; r++)
                     {
+                        w.Line($"{(r == 0 ? vector + " " : string.Empty)}alpha = {ops}.Broadcast({Unsafe}.Add(ref rescale, {r}));");
                         for (int v = 0; v < tile.Vectors; v++)
-                            w.Line($"c{r}x{v} = {ops}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});");
+                            w.Line($"c{r}x{v} = {ops}.Multiply({ops}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)}), alpha);");
                     }
                 }
 

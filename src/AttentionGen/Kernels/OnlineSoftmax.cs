@@ -13,7 +13,8 @@ public static class OnlineSoftmax
     /// <summary>
     /// Folds one block of scores (in log2 units) into the running maximum and sum of each lane, overwrites the
     /// scores with <c>2^(s − max)</c>, and (after the first block) writes the factor <c>2^(oldMax − newMax)</c> that
-    /// the accumulator's rows must be rescaled by (<see cref="RescaleColumns"/>, <see cref="RescaleRows"/>).
+    /// the accumulator must be rescaled by (<see cref="RescaleColumns"/>; a generated row-major value tile multiplies
+    /// each row by it as it loads the row).
     /// </summary>
     /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
     /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block).</param>
@@ -101,22 +102,6 @@ public static class OnlineSoftmax
             for (int d = 0; d < headDim; d++)
                 TOps.Store(TOps.Multiply(TOps.Load(ref accumulator, d * panelWidth + lane), factor),
                     ref accumulator, d * panelWidth + lane);
-        }
-    }
-
-    /// <summary>Rescales the first <paramref name="rows"/> rows of a row-major accumulator <c>[rows][headDim]</c>:
-    /// row l times <c>factors[l]</c>. <paramref name="headDim"/> is a multiple of the vector width.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RescaleRows<TOps, TVector>(ref float accumulator, ref float factors, int rows, int headDim)
-        where TOps : struct, IVectorOps<TVector>
-        where TVector : struct
-    {
-        for (int row = 0; row < rows; row++)
-        {
-            TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, row));
-            ref float accumulatorRow = ref Unsafe.Add(ref accumulator, row * headDim);
-            for (int d = 0; d < headDim; d += TOps.Width)
-                TOps.Store(TOps.Multiply(TOps.Load(ref accumulatorRow, d), factor), ref accumulatorRow, d);
         }
     }
 

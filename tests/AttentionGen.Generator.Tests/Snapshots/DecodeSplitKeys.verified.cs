@@ -555,11 +555,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-                        if (blockStart > firstKey)
-                            OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
@@ -568,7 +566,7 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == firstKey);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == firstKey, ref Unsafe.Add(ref rescale, firstLane));
                         }
                     }
 
@@ -638,17 +636,18 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x0, ref scores, 0);
             }
 
-            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] += P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
+            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale + P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 float c0x0 = default;
                 float c0x1 = default;
 
                 if (!firstBlock)
                 {
-                    c0x0 = ScalarOps.Load(ref accumulator, 0);
-                    c0x1 = ScalarOps.Load(ref accumulator, Width);
+                    float alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, Width), alpha);
                 }
 
                 ref float a = ref probabilities;

@@ -312,11 +312,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
@@ -325,7 +323,7 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
@@ -432,9 +430,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -459,26 +457,30 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                    c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
-                    c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
-                    c0x4 = Avx512Ops.Load(ref accumulator, 4 * Width);
-                    c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                    c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                    c1x4 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width);
-                    c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c2x2 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                    c2x3 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                    c2x4 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width);
-                    c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                    c3x2 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                    c3x3 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                    c3x4 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                    Vector512<float> alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, Width), alpha);
+                    c0x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * Width), alpha);
+                    c0x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * Width), alpha);
+                    c0x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    c1x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
+                    c1x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
+                    c1x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    c2x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
+                    c2x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
+                    c2x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    c3x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
+                    c3x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
+                    c3x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -640,11 +642,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
@@ -653,12 +653,12 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         if (firstLane < rows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
@@ -751,9 +751,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block). 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -770,18 +770,24 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                    c4x0 = Avx2Ops.Load(ref accumulator, 4 * HeadDim);
-                    c4x1 = Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width);
-                    c5x0 = Avx2Ops.Load(ref accumulator, 5 * HeadDim);
-                    c5x1 = Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 4));
+                    c4x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim), alpha);
+                    c4x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 5));
+                    c5x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim), alpha);
+                    c5x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -825,9 +831,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] = O · rescale + P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -840,14 +846,18 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -980,11 +990,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
@@ -993,7 +1001,7 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
@@ -1132,9 +1140,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1159,26 +1167,30 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = NeonOps.Load(ref accumulator, 0);
-                    c0x1 = NeonOps.Load(ref accumulator, Width);
-                    c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
-                    c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                    c0x4 = NeonOps.Load(ref accumulator, 4 * Width);
-                    c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
-                    c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                    c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                    c1x4 = NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width);
-                    c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
-                    c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                    c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                    c2x4 = NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width);
-                    c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
-                    c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                    c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                    c3x4 = NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width);
+                    Vector128<float> alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, Width), alpha);
+                    c0x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * Width), alpha);
+                    c0x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * Width), alpha);
+                    c0x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    c1x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
+                    c1x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
+                    c1x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    c2x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
+                    c2x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
+                    c2x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    c3x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
+                    c3x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
+                    c3x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -1338,11 +1350,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
@@ -1351,7 +1361,7 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0);
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (unmasked < count)
@@ -1451,9 +1461,9 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1466,14 +1476,18 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = ScalarOps.Load(ref accumulator, 0);
-                    c0x1 = ScalarOps.Load(ref accumulator, Width);
-                    c1x0 = ScalarOps.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = ScalarOps.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = ScalarOps.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = ScalarOps.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = ScalarOps.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = ScalarOps.Load(ref accumulator, 3 * HeadDim + Width);
+                    float alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;

@@ -300,11 +300,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
                         bool lastBlock = blockStart + KeyBlock >= keyEnd;
@@ -319,7 +317,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -330,7 +328,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -433,9 +431,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -464,30 +462,36 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                    c0x2 = Avx512Ops.Load(ref accumulator, 2 * Width);
-                    c0x3 = Avx512Ops.Load(ref accumulator, 3 * Width);
-                    c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c1x2 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                    c1x3 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                    c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c2x2 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                    c2x3 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                    c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                    c3x2 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                    c3x3 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                    c4x0 = Avx512Ops.Load(ref accumulator, 4 * HeadDim);
-                    c4x1 = Avx512Ops.Load(ref accumulator, 4 * HeadDim + Width);
-                    c4x2 = Avx512Ops.Load(ref accumulator, 4 * HeadDim + 2 * Width);
-                    c4x3 = Avx512Ops.Load(ref accumulator, 4 * HeadDim + 3 * Width);
-                    c5x0 = Avx512Ops.Load(ref accumulator, 5 * HeadDim);
-                    c5x1 = Avx512Ops.Load(ref accumulator, 5 * HeadDim + Width);
-                    c5x2 = Avx512Ops.Load(ref accumulator, 5 * HeadDim + 2 * Width);
-                    c5x3 = Avx512Ops.Load(ref accumulator, 5 * HeadDim + 3 * Width);
+                    Vector512<float> alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, Width), alpha);
+                    c0x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * Width), alpha);
+                    c0x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    c1x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
+                    c1x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    c2x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
+                    c2x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    c3x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
+                    c3x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 4));
+                    c4x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim), alpha);
+                    c4x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim + Width), alpha);
+                    c4x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim + 2 * Width), alpha);
+                    c4x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim + 3 * Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 5));
+                    c5x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim), alpha);
+                    c5x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim + Width), alpha);
+                    c5x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim + 2 * Width), alpha);
+                    c5x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim + 3 * Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -599,9 +603,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 8 query rows and 2 vectors of head dimensions: O[8][ValueTailDims] += P[8][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
+            /// <summary>Adds P·V for 8 query rows and 2 vectors of head dimensions: O[8][ValueTailDims] = O · rescale + P[8][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -622,22 +626,30 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx512Ops.Load(ref accumulator, Width);
-                    c1x0 = Avx512Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = Avx512Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = Avx512Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                    c4x0 = Avx512Ops.Load(ref accumulator, 4 * HeadDim);
-                    c4x1 = Avx512Ops.Load(ref accumulator, 4 * HeadDim + Width);
-                    c5x0 = Avx512Ops.Load(ref accumulator, 5 * HeadDim);
-                    c5x1 = Avx512Ops.Load(ref accumulator, 5 * HeadDim + Width);
-                    c6x0 = Avx512Ops.Load(ref accumulator, 6 * HeadDim);
-                    c6x1 = Avx512Ops.Load(ref accumulator, 6 * HeadDim + Width);
-                    c7x0 = Avx512Ops.Load(ref accumulator, 7 * HeadDim);
-                    c7x1 = Avx512Ops.Load(ref accumulator, 7 * HeadDim + Width);
+                    Vector512<float> alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 4));
+                    c4x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim), alpha);
+                    c4x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 5));
+                    c5x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim), alpha);
+                    c5x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 5 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 6));
+                    c6x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 6 * HeadDim), alpha);
+                    c6x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 6 * HeadDim + Width), alpha);
+                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 7));
+                    c7x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 7 * HeadDim), alpha);
+                    c7x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 7 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -821,11 +833,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
                         bool lastBlock = blockStart + KeyBlock >= keyEnd;
@@ -840,7 +850,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -851,7 +861,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -940,9 +950,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -959,18 +969,24 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
-                    c4x0 = Avx2Ops.Load(ref accumulator, 4 * HeadDim);
-                    c4x1 = Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width);
-                    c5x0 = Avx2Ops.Load(ref accumulator, 5 * HeadDim);
-                    c5x1 = Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width);
+                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 4));
+                    c4x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim), alpha);
+                    c4x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 5));
+                    c5x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim), alpha);
+                    c5x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -1044,9 +1060,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] = O · rescale + P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -1059,14 +1075,18 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                    c0x1 = Avx2Ops.Load(ref accumulator, Width);
-                    c1x0 = Avx2Ops.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = Avx2Ops.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = Avx2Ops.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width);
+                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
+                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -1214,11 +1234,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<NeonOps, Vector128<float>>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
                         bool lastBlock = blockStart + KeyBlock >= keyEnd;
@@ -1233,7 +1251,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -1244,7 +1262,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueLaneTail <= rows;
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -1379,9 +1397,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] += P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1410,30 +1428,36 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = NeonOps.Load(ref accumulator, 0);
-                    c0x1 = NeonOps.Load(ref accumulator, Width);
-                    c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
-                    c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                    c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
-                    c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                    c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                    c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
-                    c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                    c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                    c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
-                    c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                    c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
-                    c4x0 = NeonOps.Load(ref accumulator, 4 * HeadDim);
-                    c4x1 = NeonOps.Load(ref accumulator, 4 * HeadDim + Width);
-                    c4x2 = NeonOps.Load(ref accumulator, 4 * HeadDim + 2 * Width);
-                    c4x3 = NeonOps.Load(ref accumulator, 4 * HeadDim + 3 * Width);
-                    c5x0 = NeonOps.Load(ref accumulator, 5 * HeadDim);
-                    c5x1 = NeonOps.Load(ref accumulator, 5 * HeadDim + Width);
-                    c5x2 = NeonOps.Load(ref accumulator, 5 * HeadDim + 2 * Width);
-                    c5x3 = NeonOps.Load(ref accumulator, 5 * HeadDim + 3 * Width);
+                    Vector128<float> alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, Width), alpha);
+                    c0x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * Width), alpha);
+                    c0x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    c1x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
+                    c1x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    c2x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
+                    c2x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    c3x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
+                    c3x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 4));
+                    c4x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * HeadDim), alpha);
+                    c4x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * HeadDim + Width), alpha);
+                    c4x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * HeadDim + 2 * Width), alpha);
+                    c4x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 5));
+                    c5x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 5 * HeadDim), alpha);
+                    c5x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 5 * HeadDim + Width), alpha);
+                    c5x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 5 * HeadDim + 2 * Width), alpha);
+                    c5x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 5 * HeadDim + 3 * Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -1545,9 +1569,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x3, ref accumulator, 5 * HeadDim + 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueTailDims] += P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 4 vectors of head dimensions: O[4][ValueTailDims] = O · rescale + P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1568,22 +1592,26 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = NeonOps.Load(ref accumulator, 0);
-                    c0x1 = NeonOps.Load(ref accumulator, Width);
-                    c0x2 = NeonOps.Load(ref accumulator, 2 * Width);
-                    c0x3 = NeonOps.Load(ref accumulator, 3 * Width);
-                    c1x0 = NeonOps.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = NeonOps.Load(ref accumulator, 1 * HeadDim + Width);
-                    c1x2 = NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width);
-                    c1x3 = NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width);
-                    c2x0 = NeonOps.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = NeonOps.Load(ref accumulator, 2 * HeadDim + Width);
-                    c2x2 = NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width);
-                    c2x3 = NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width);
-                    c3x0 = NeonOps.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = NeonOps.Load(ref accumulator, 3 * HeadDim + Width);
-                    c3x2 = NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width);
-                    c3x3 = NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width);
+                    Vector128<float> alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, Width), alpha);
+                    c0x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * Width), alpha);
+                    c0x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    c1x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
+                    c1x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    c2x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
+                    c2x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
+                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    c3x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
+                    c3x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
                 }
 
                 ref float a = ref probabilities;
@@ -1755,11 +1783,9 @@ namespace AttentionGen.Generated
                                     ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
                         }
 
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
+                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
-                        if (blockStart > 0)
-                            OnlineSoftmax.RescaleRows<ScalarOps, float>(ref accumulator, ref rescale, rows, HeadDim);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
                         bool lastBlock = blockStart + KeyBlock >= keyEnd;
@@ -1774,7 +1800,7 @@ namespace AttentionGen.Generated
                         {
                             bool writeOutput = lastBlock && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0,
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (lastBlock && !writeOutput)
                                 PanelTranspose.WriteScaledRows<ScalarOps, float>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -1870,9 +1896,9 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] += P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, bool writeOutput, ref float output, ref int outputRows, ref float factors)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1885,14 +1911,18 @@ namespace AttentionGen.Generated
 
                 if (!firstBlock)
                 {
-                    c0x0 = ScalarOps.Load(ref accumulator, 0);
-                    c0x1 = ScalarOps.Load(ref accumulator, Width);
-                    c1x0 = ScalarOps.Load(ref accumulator, 1 * HeadDim);
-                    c1x1 = ScalarOps.Load(ref accumulator, 1 * HeadDim + Width);
-                    c2x0 = ScalarOps.Load(ref accumulator, 2 * HeadDim);
-                    c2x1 = ScalarOps.Load(ref accumulator, 2 * HeadDim + Width);
-                    c3x0 = ScalarOps.Load(ref accumulator, 3 * HeadDim);
-                    c3x1 = ScalarOps.Load(ref accumulator, 3 * HeadDim + Width);
+                    float alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim), alpha);
+                    c1x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim), alpha);
+                    c2x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
+                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim), alpha);
+                    c3x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
                 }
 
                 ref float a = ref probabilities;
