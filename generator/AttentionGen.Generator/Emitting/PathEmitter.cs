@@ -288,15 +288,25 @@ internal static class PathEmitter
                         w.Line();
                     }
 
+                    bool finiteDiagonalInTiles = s.Causal && path.RowMajorAccumulator;
+                    if (finiteDiagonalInTiles)
+                    {
+                        w.Line("// The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's");
+                        w.Line("// probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).");
+                        w.Line($"int tileKeys = unmasked < count && {softmax}.AreFinite{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * RowStride), RowStride,");
+                        w.Line("    count - unmasked, HeadDim) ? count : unmasked;");
+                        w.Line();
+                    }
+
                     if (path.RowMajorAccumulator)
-                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput);
+                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput, finiteDiagonalInTiles ? "tileKeys" : "unmasked");
                     else
                         WriteTransposedValues(w, s, path);
 
                     if (s.Causal)
                     {
                         w.Line("// Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.");
-                        w.Line("if (unmasked < count)");
+                        w.Line(finiteDiagonalInTiles ? "if (tileKeys < count)" : "if (unmasked < count)");
                         if (path.RowMajorAccumulator)
                         {
                             w.Line($"    {softmax}.AccumulateMaskedKeysByRow{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * RowStride), RowStride,");
@@ -384,29 +394,29 @@ internal static class PathEmitter
     /// the panel's rows only (a partial panel skips its padding lanes). When <paramref name="tilesWriteOutput"/>, the
     /// last block's tiles write their rows to the output; a tile that reaches past the panel's rows stores them
     /// as before and they are written from the accumulator.</summary>
-    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, bool tilesWriteOutput)
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, bool tilesWriteOutput, string keys)
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
         w.Line("// Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.");
         w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
         using (w.Block("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)"))
-            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWriteOutput);
+            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWriteOutput, keys);
 
         if (path.ValueLaneTail > 0)
         {
             if (tilesWriteOutput)
                 w.Line();
             using (w.Block("if (firstLane < rows)"))
-                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWriteOutput);
+                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWriteOutput, keys);
         }
     }
 
     /// <summary>One tile's passes over the head dimension, from firstLane.</summary>
     private static void WriteValueTiles(SourceWriter w, PathPlan path, string tile, string tileRows, string tileDims, string firstKey,
-        bool tilesWriteOutput)
+        bool tilesWriteOutput, string keys)
     {
-        string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == {firstKey}, ref {Unsafe}.Add(ref rescale, firstLane)";
+        string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), {keys}, blockStart == {firstKey}, ref {Unsafe}.Add(ref rescale, firstLane)";
         if (!tilesWriteOutput)
         {
             w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");

@@ -144,6 +144,37 @@ public static class OnlineSoftmax
     }
 
     /// <summary>
+    /// Whether <paramref name="count"/> rows of <paramref name="length"/> floats, <paramref name="rowStride"/> apart,
+    /// hold only finite numbers. Then a masked key's value row may go through the value tiles with the key's exact-zero
+    /// probability: <c>0 · v</c> adds a zero. An infinity or NaN would add NaN, so such rows take
+    /// <see cref="AccumulateMaskedKeysByRow"/> instead.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AreFinite<TOps, TVector>(ref float rows, int rowStride, int count, int length)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        // x − x is 0 for a finite x and NaN for ±∞ or NaN; a sum of them stays NaN once one is.
+        TVector sum = TOps.Broadcast(0f);
+        float tail = 0;
+        int vectorEnd = length - length % TOps.Width;
+        for (int row = 0; row < count; row++)
+        {
+            ref float first = ref Unsafe.Add(ref rows, row * rowStride);
+            for (int d = 0; d < vectorEnd; d += TOps.Width)
+            {
+                TVector x = TOps.Load(ref first, d);
+                sum = TOps.Add(sum, TOps.Subtract(x, x));
+            }
+
+            for (int d = vectorEnd; d < length; d++)
+                tail += Unsafe.Add(ref first, d) - Unsafe.Add(ref first, d);
+        }
+
+        return TOps.Sum(sum) + tail == 0;
+    }
+
+    /// <summary>
     /// <see cref="AccumulateMaskedKeys"/> for a row-major accumulator <c>[rows][headDim]</c>: row l adds
     /// <c>p[j][l] · v[j]</c> for the keys it may attend and skips the others (so a NaN in a masked value row cannot
     /// reach it). <paramref name="headDim"/> is a multiple of the vector width.

@@ -316,6 +316,11 @@ namespace AttentionGen.Generated
                         OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
+                        // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
+                        // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
+                        int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
+                            count - unmasked, HeadDim) ? count : unmasked;
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
@@ -323,10 +328,10 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
-                        if (unmasked < count)
+                        if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
@@ -646,6 +651,11 @@ namespace AttentionGen.Generated
                         OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
+                        // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
+                        // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
+                        int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
+                            count - unmasked, HeadDim) ? count : unmasked;
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
@@ -653,15 +663,15 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         if (firstLane < rows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
-                        if (unmasked < count)
+                        if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
@@ -994,6 +1004,11 @@ namespace AttentionGen.Generated
                         OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
+                        // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
+                        // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
+                        int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
+                            count - unmasked, HeadDim) ? count : unmasked;
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
@@ -1001,10 +1016,10 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
-                        if (unmasked < count)
+                        if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
@@ -1354,6 +1369,11 @@ namespace AttentionGen.Generated
                         OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
+                        // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
+                        // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
+                        int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
+                            count - unmasked, HeadDim) ? count : unmasked;
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
@@ -1361,10 +1381,10 @@ namespace AttentionGen.Generated
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
                         }
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
-                        if (unmasked < count)
+                        if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
                     }
