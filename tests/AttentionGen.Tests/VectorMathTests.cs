@@ -183,6 +183,47 @@ public class VectorMathTests
         }
     }
 
+    private static bool AreFinite<TOps, TVector>(float[] rows, int rowStride, int count, int length)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct =>
+        OnlineSoftmax.AreFinite<TOps, TVector>(ref rows[0], rowStride, count, length);
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void AreFiniteFindsAnInfinityOrNaNAnywhereInTheRowsAndLooksNowhereElse(string path)
+    {
+        Func<float[], int, int, int, bool>? areFinite = path switch
+        {
+            "Avx512" when Avx512Ops.IsSupported => AreFinite<Avx512Ops, Vector512<float>>,
+            "Avx2" when Avx2Ops.IsSupported => AreFinite<Avx2Ops, Vector256<float>>,
+            "Neon" when NeonOps.IsSupported => AreFinite<NeonOps, Vector128<float>>,
+            "Scalar" => AreFinite<ScalarOps, float>,
+            _ => null,
+        };
+        Assert.SkipWhen(areFinite is null, $"{path} is not supported here");
+        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        // Three rows of 2w + 3 floats (whole vectors and a scalar tail), 3w apart; the gaps between them hold NaN.
+        int length = 2 * w + 3, stride = 3 * w + 3, count = 3;
+        float[] rows = Enumerable.Repeat(float.NaN, stride * count).ToArray();
+        for (int r = 0; r < count; r++)
+        {
+            for (int i = 0; i < length; i++)
+                rows[r * stride + i] = float.MaxValue * (i % 2 == 0 ? 1 : -1);
+        }
+
+        Assert.True(areFinite!(rows, stride, count, length));
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            foreach (int at in new[] { 0, w - 1, 2 * w, length - 1, stride + w + 1, 2 * stride + length - 1 })
+            {
+                float kept = rows[at];
+                rows[at] = bad;
+                Assert.False(areFinite(rows, stride, count, length), $"{bad} at {at}");
+                rows[at] = kept;
+            }
+        }
+    }
+
     [Fact]
     public void GatherRowsPacksStridedRowsAndWritesNothingElse()
     {
