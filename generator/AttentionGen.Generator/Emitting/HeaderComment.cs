@@ -28,9 +28,10 @@ internal static class HeaderComment
         w.Line(plan.Paths.Any(path => path.PackKeyValues)
             ? "//          then write O / sum. K and V are packed per head (below) or read in place; scores stay in the scratch."
             : "//          then write O / sum. K and V are read in place; scores never leave the scratch.");
-        w.Line(s.Causal
-            ? "//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked."
-            : "//          Unmasked: the last block's row-major value tiles write O / sum straight from their registers.");
+        if (s.Causal)
+            w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
+        if (plan.Paths.Any(path => path.RowMajorAccumulator && path.KeySplits == 1))
+            w.Line("//          A row-major O leaves from the last block's value tiles: O / sum, straight from their registers.");
         w.Line("//");
         w.Line("// Paths    (Forward takes the first the machine supports)");
         foreach (PathPlan path in plan.Paths)

@@ -119,7 +119,7 @@ internal static class PathEmitter
             if (path.RowMajorAccumulator)
             {
                 w.Line();
-                bool writesOutput = TilesWriteOutput(s, path);
+                bool writesOutput = TilesWriteOutput(path);
                 WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors, "ValueDims", writesOutput));
                 if (path.ValueLaneTail > 0)
                 {
@@ -231,12 +231,6 @@ internal static class PathEmitter
                     }
                 }
 
-                if (s.Causal && path.KeySplits == 1 && path.RowMajorAccumulator)
-                {
-                    w.Line("if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator");
-                    w.Line("    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
-                }
-
                 w.Line();
                 string firstKey = path.KeySplits > 1 ? "firstKey" : "0";
                 using (w.Block($"for (int blockStart = {firstKey}; blockStart < keyEnd; blockStart += KeyBlock)"))
@@ -278,16 +272,6 @@ internal static class PathEmitter
                     }
 
                     w.Line();
-                    bool tilesWriteOutput = TilesWriteOutput(s, path);
-                    if (tilesWriteOutput)
-                    {
-                        w.Line("// The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.");
-                        w.Line("bool lastBlock = blockStart + KeyBlock >= keyEnd;");
-                        w.Line("if (lastBlock)");
-                        w.Line($"    {softmax}.FinishRows{generic}(ref sum, PanelLanes);");
-                        w.Line();
-                    }
-
                     bool finiteDiagonalInTiles = s.Causal && path.RowMajorAccumulator;
                     if (finiteDiagonalInTiles)
                     {
@@ -298,19 +282,39 @@ internal static class PathEmitter
                         w.Line();
                     }
 
+                    bool tilesWriteOutput = TilesWriteOutput(path);
+                    string tilesWrite = s.Causal ? "tilesWrite" : "lastBlock";
+                    if (tilesWriteOutput)
+                    {
+                        w.Line("// The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.");
+                        w.Line("bool lastBlock = blockStart + KeyBlock >= keyEnd;");
+                        w.Line("if (lastBlock)");
+                        w.Line($"    {softmax}.FinishRows{generic}(ref sum, PanelLanes);");
+                        if (s.Causal)
+                            w.Line("bool tilesWrite = lastBlock && tileKeys == count; // else the rows are written after the diagonal's keys");
+                        w.Line();
+                    }
+
                     if (path.RowMajorAccumulator)
-                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput, finiteDiagonalInTiles ? "tileKeys" : "unmasked");
+                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput ? tilesWrite : null, finiteDiagonalInTiles ? "tileKeys" : "unmasked");
                     else
                         WriteTransposedValues(w, s, path);
 
                     if (s.Causal)
                     {
+                        if (path.RowMajorAccumulator)
+                            w.Line();
                         w.Line("// Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.");
                         w.Line(finiteDiagonalInTiles ? "if (tileKeys < count)" : "if (unmasked < count)");
                         if (path.RowMajorAccumulator)
                         {
                             w.Line($"    {softmax}.AccumulateMaskedKeysByRow{generic}(ref {Unsafe}.Add(ref valueRows, unmasked * RowStride), RowStride,");
                             w.Line($"        ref {Unsafe}.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);");
+                            if (tilesWriteOutput)
+                            {
+                                w.Line("if (lastBlock && !tilesWrite)");
+                                w.Line($"    PanelTranspose.WriteScaledRows{generic}(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);");
+                            }
                         }
                         else
                         {
@@ -327,7 +331,18 @@ internal static class PathEmitter
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));");
                     w.Line("scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));");
                 }
-                else if (!TilesWriteOutput(s, path))
+                else if (TilesWriteOutput(path))
+                {
+                    if (s.Causal)
+                    {
+                        w.Line();
+                        w.Line("// A panel whose rows attend no key ran no block: its rows are zeros.");
+                        w.Line("if (keyEnd <= 0)");
+                        w.Line("    for (int lane = 0; lane < rows; lane++)");
+                        w.Line("        output.Slice(rowOffsets[lane], HeadDim).Clear();");
+                    }
+                }
+                else
                 {
                     w.Line();
                     w.Line("// Normalize and write the panel's rows (a row that attended no key gets zeros).");
@@ -391,52 +406,51 @@ internal static class PathEmitter
     }
 
     /// <summary>Step 3 with a row-major accumulator: tiles of ValueRows query rows × ValueDims head dimensions, over
-    /// the panel's rows only (a partial panel skips its padding lanes). When <paramref name="tilesWriteOutput"/>, the
-    /// last block's tiles write their rows to the output; a tile that reaches past the panel's rows stores them
-    /// as before and they are written from the accumulator.</summary>
-    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, bool tilesWriteOutput, string keys)
+    /// the panel's rows only (a partial panel skips its padding lanes). While <paramref name="tilesWrite"/> (a bool
+    /// of the emitted code; null: never) holds, the tiles write their rows to the output; a tile that reaches past
+    /// the panel's rows stores them as before and they are written from the accumulator.</summary>
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, string? tilesWrite, string keys)
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
         w.Line("// Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.");
         w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
         using (w.Block("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)"))
-            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWriteOutput, keys);
+            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWrite, keys);
 
         if (path.ValueLaneTail > 0)
         {
-            if (tilesWriteOutput)
+            if (tilesWrite is not null)
                 w.Line();
             using (w.Block("if (firstLane < rows)"))
-                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWriteOutput, keys);
+                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWrite, keys);
         }
     }
 
     /// <summary>One tile's passes over the head dimension, from firstLane.</summary>
     private static void WriteValueTiles(SourceWriter w, PathPlan path, string tile, string tileRows, string tileDims, string firstKey,
-        bool tilesWriteOutput, string keys)
+        string? tilesWrite, string keys)
     {
         string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), {keys}, blockStart == {firstKey}, ref {Unsafe}.Add(ref rescale, firstLane)";
-        if (!tilesWriteOutput)
+        if (tilesWrite is null)
         {
             w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");
             w.Line($"    {tile}({arguments});");
             return;
         }
 
-        w.Line($"bool writeOutput = lastBlock && firstLane + {tileRows} <= rows;");
+        w.Line($"bool writeOutput = {tilesWrite} && firstLane + {tileRows} <= rows;");
         w.Line($"for (int d = 0; d < HeadDim; d += {tileDims})");
         w.Line($"    {tile}({arguments},");
         w.Line($"        writeOutput, ref {Unsafe}.Add(ref outputStart, d), ref rowOffsets[firstLane], ref {Unsafe}.Add(ref sum, firstLane));");
-        w.Line("if (lastBlock && !writeOutput)");
+        w.Line($"if ({tilesWrite} && !writeOutput)");
         w.Line($"    PanelTranspose.WriteScaledRows<{path.Profile.OpsType}, {path.Profile.VectorType}>(ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim), ref {Unsafe}.Add(ref sum, firstLane), HeadDim,");
         w.Line("        ref outputStart, panelRows.Slice(firstLane, rows - firstLane));");
     }
 
-    /// <summary>Whether the last key block's value tiles write the output themselves: with a row-major accumulator,
-    /// one key range per item and no diagonal keys to add after the tiles (not causal).</summary>
-    private static bool TilesWriteOutput(KernelShape s, PathPlan path) =>
-        path.RowMajorAccumulator && path.KeySplits == 1 && !s.Causal;
+    /// <summary>Whether the last key block's value tiles write the output themselves: with a row-major accumulator
+    /// and one key range per item (causal: unless a non-finite value row leaves diagonal keys for after the tiles).</summary>
+    private static bool TilesWriteOutput(PathPlan path) => path.RowMajorAccumulator && path.KeySplits == 1;
 
     /// <summary>Step 3 with a transposed accumulator: tiles of TileRows head dimensions × the panel's lanes.</summary>
     private static void WriteTransposedValues(SourceWriter w, KernelShape s, PathPlan path)

@@ -12,7 +12,6 @@
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
-//          Unmasked: the last block's row-major value tiles write O / sum straight from their registers.
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators), values Oᵀ 8 dims × 16 + a 1-dim tail,

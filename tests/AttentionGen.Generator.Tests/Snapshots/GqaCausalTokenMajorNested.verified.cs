@@ -13,6 +13,7 @@
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are read in place; scores never leave the scratch.
 //          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.
+//          A row-major O leaves from the last block's value tiles: O / sum, straight from their registers.
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators), values 4 rows × 80 dims (20 accumulators),
@@ -288,8 +289,6 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
-                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
-                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -321,24 +320,39 @@ namespace AttentionGen.Generated
                         int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                             count - unmasked, HeadDim) ? count : unmasked;
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
+                        bool tilesWrite = lastBlock && tileKeys == count; // else the rows are written after the diagonal's keys
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (tilesWrite && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
                         }
+
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
+                        if (lastBlock && !tilesWrite)
+                            PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx512Ops, Vector512<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                    // A panel whose rows attend no key ran no block: its rows are zeros.
+                    if (keyEnd <= 0)
+                        for (int lane = 0; lane < rows; lane++)
+                            output.Slice(rowOffsets[lane], HeadDim).Clear();
                 }
             }
 
@@ -435,9 +449,9 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -524,6 +538,40 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector512<float> factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x3, factor), ref row, 3 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c0x4, factor), ref row, 4 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x3, factor), ref row, 3 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c1x4, factor), ref row, 4 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x3, factor), ref row, 3 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c2x4, factor), ref row, 4 * Width);
+                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x1, factor), ref row, Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x2, factor), ref row, 2 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x3, factor), ref row, 3 * Width);
+                    Avx512Ops.Store(Avx512Ops.Multiply(c3x4, factor), ref row, 4 * Width);
+                    return;
+                }
+
                 Avx512Ops.Store(c0x0, ref accumulator, 0);
                 Avx512Ops.Store(c0x1, ref accumulator, Width);
                 Avx512Ops.Store(c0x2, ref accumulator, 2 * Width);
@@ -623,8 +671,6 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
-                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
-                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -656,29 +702,50 @@ namespace AttentionGen.Generated
                         int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                             count - unmasked, HeadDim) ? count : unmasked;
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
+                        bool tilesWrite = lastBlock && tileKeys == count; // else the rows are written after the diagonal's keys
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (tilesWrite && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
                         }
+
                         if (firstLane < rows)
                         {
+                            bool writeOutput = tilesWrite && firstLane + ValueLaneTail <= rows;
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (tilesWrite && !writeOutput)
+                                PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
                         }
+
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
+                        if (lastBlock && !tilesWrite)
+                            PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<Avx2Ops, Vector256<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                    // A panel whose rows attend no key ran no block: its rows are zeros.
+                    if (keyEnd <= 0)
+                        for (int lane = 0; lane < rows; lane++)
+                            output.Slice(rowOffsets[lane], HeadDim).Clear();
                 }
             }
 
@@ -761,9 +828,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block). 12 accumulators.</summary>
+            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -827,6 +894,36 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 4));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c4x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c4x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 5));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c5x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c5x1, factor), ref row, Width);
+                    return;
+                }
+
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
                 Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
@@ -841,9 +938,9 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] = O · rescale + P[4][count] · V[count][ValueTailDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] = O · rescale + P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            private static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -891,6 +988,28 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
+                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
+                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
+                    return;
+                }
+
                 Avx2Ops.Store(c0x0, ref accumulator, 0);
                 Avx2Ops.Store(c0x1, ref accumulator, Width);
                 Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
@@ -976,8 +1095,6 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
-                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
-                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -1009,24 +1126,39 @@ namespace AttentionGen.Generated
                         int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                             count - unmasked, HeadDim) ? count : unmasked;
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
+                        bool tilesWrite = lastBlock && tileKeys == count; // else the rows are written after the diagonal's keys
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (tilesWrite && !writeOutput)
+                                PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
                         }
+
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<NeonOps, Vector128<float>>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
+                        if (lastBlock && !tilesWrite)
+                            PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<NeonOps, Vector128<float>>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                    // A panel whose rows attend no key ran no block: its rows are zeros.
+                    if (keyEnd <= 0)
+                        for (int lane = 0; lane < rows; lane++)
+                            output.Slice(rowOffsets[lane], HeadDim).Clear();
                 }
             }
 
@@ -1155,9 +1287,9 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 20 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 20 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1244,6 +1376,40 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    Vector128<float> factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    NeonOps.Store(NeonOps.Multiply(c0x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c0x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x3, factor), ref row, 3 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c0x4, factor), ref row, 4 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    NeonOps.Store(NeonOps.Multiply(c1x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c1x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x3, factor), ref row, 3 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c1x4, factor), ref row, 4 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    NeonOps.Store(NeonOps.Multiply(c2x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c2x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x3, factor), ref row, 3 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c2x4, factor), ref row, 4 * Width);
+                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    NeonOps.Store(NeonOps.Multiply(c3x0, factor), ref row, 0);
+                    NeonOps.Store(NeonOps.Multiply(c3x1, factor), ref row, Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x2, factor), ref row, 2 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x3, factor), ref row, 3 * Width);
+                    NeonOps.Store(NeonOps.Multiply(c3x4, factor), ref row, 4 * Width);
+                    return;
+                }
+
                 NeonOps.Store(c0x0, ref accumulator, 0);
                 NeonOps.Store(c0x1, ref accumulator, Width);
                 NeonOps.Store(c0x2, ref accumulator, 2 * Width);
@@ -1341,8 +1507,6 @@ namespace AttentionGen.Generated
                         Unsafe.Add(ref limit, lane) = (firstRow + Math.Min(lane, rows - 1)) / GroupSize + offset;
                     // Keys past the panel's last row are skipped, not masked.
                     int keyEnd = Math.Clamp((firstRow + rows - 1) / GroupSize + offset + 1, 0, kvLength);
-                    if (keyEnd <= 0) // no row attends a key: no value tile will start the accumulator
-                        scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
 
                     for (int blockStart = 0; blockStart < keyEnd; blockStart += KeyBlock)
                     {
@@ -1374,24 +1538,39 @@ namespace AttentionGen.Generated
                         int tileKeys = unmasked < count && OnlineSoftmax.AreFinite<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                             count - unmasked, HeadDim) ? count : unmasked;
 
+                        // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
+                        bool lastBlock = blockStart + KeyBlock >= keyEnd;
+                        if (lastBlock)
+                            OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
+                        bool tilesWrite = lastBlock && tileKeys == count; // else the rows are written after the diagonal's keys
+
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
                         int firstLane = 0;
                         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane));
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                    writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
+                            if (tilesWrite && !writeOutput)
+                                PanelTranspose.WriteScaledRows<ScalarOps, float>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
+                                    ref outputStart, panelRows.Slice(firstLane, rows - firstLane));
                         }
+
                         // Keys on the diagonal, lane by lane, so masked rows stay bitwise untouched.
                         if (tileKeys < count)
                             OnlineSoftmax.AccumulateMaskedKeysByRow<ScalarOps, float>(ref Unsafe.Add(ref valueRows, unmasked * RowStride), RowStride,
                                 ref Unsafe.Add(ref scores, unmasked * PanelLanes), ref accumulator, ref limit, PanelLanes, rows, HeadDim, count - unmasked, blockStart + unmasked);
+                        if (lastBlock && !tilesWrite)
+                            PanelTranspose.WriteScaledRows<ScalarOps, float>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
                     }
 
-                    // Normalize and write the panel's rows (a row that attended no key gets zeros).
-                    OnlineSoftmax.FinishRows<ScalarOps, float>(ref sum, PanelLanes);
-                    PanelTranspose.WriteScaledRows<ScalarOps, float>(ref accumulator, ref sum, HeadDim, ref outputStart, panelRows);
+                    // A panel whose rows attend no key ran no block: its rows are zeros.
+                    if (keyEnd <= 0)
+                        for (int lane = 0; lane < rows; lane++)
+                            output.Slice(rowOffsets[lane], HeadDim).Clear();
                 }
             }
 
@@ -1481,9 +1660,9 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
             }
 
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block). 8 accumulators.</summary>
+            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale, bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1531,6 +1710,28 @@ namespace AttentionGen.Generated
                     a = ref Unsafe.Add(ref a, PanelLanes);
                     b = ref Unsafe.Add(ref b, RowStride);
                 }
+
+                if (writeOutput)
+                {
+                    float factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
+                    ScalarOps.Store(ScalarOps.Multiply(c0x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c0x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
+                    ScalarOps.Store(ScalarOps.Multiply(c1x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c1x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
+                    ScalarOps.Store(ScalarOps.Multiply(c2x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c2x1, factor), ref row, Width);
+                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
+                    ScalarOps.Store(ScalarOps.Multiply(c3x0, factor), ref row, 0);
+                    ScalarOps.Store(ScalarOps.Multiply(c3x1, factor), ref row, Width);
+                    return;
+                }
+
                 ScalarOps.Store(c0x0, ref accumulator, 0);
                 ScalarOps.Store(c0x1, ref accumulator, Width);
                 ScalarOps.Store(c1x0, ref accumulator, 1 * HeadDim);

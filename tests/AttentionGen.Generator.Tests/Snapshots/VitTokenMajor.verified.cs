@@ -12,7 +12,7 @@
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
 //          then write O / sum. K and V are packed per head (below) or read in place; scores stay in the scratch.
-//          Unmasked: the last block's row-major value tiles write O / sum straight from their registers.
+//          A row-major O leaves from the last block's value tiles: O / sum, straight from their registers.
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
