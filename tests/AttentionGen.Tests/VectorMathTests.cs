@@ -15,14 +15,21 @@ public class VectorMathTests
 
     public static TheoryData<string> Paths => new() { "Avx512", "Avx2", "Neon", "Scalar" };
 
-    private static Func<float[], float[]>? ExpOf(string path) => path switch
+    /// <summary>The one of four instantiations that runs on <paramref name="path"/>, or null where this machine
+    /// lacks the path.</summary>
+    private static T? OnPath<T>(string path, T avx512, T avx2, T neon, T scalar) where T : class => path switch
     {
-        "Avx512" when Avx512Ops.IsSupported => Apply<Avx512Ops, Vector512<float>>,
-        "Avx2" when Avx2Ops.IsSupported => Apply<Avx2Ops, Vector256<float>>,
-        "Neon" when NeonOps.IsSupported => Apply<NeonOps, Vector128<float>>,
-        "Scalar" => Apply<ScalarOps, float>,
+        "Avx512" when Avx512Ops.IsSupported => avx512,
+        "Avx2" when Avx2Ops.IsSupported => avx2,
+        "Neon" when NeonOps.IsSupported => neon,
+        "Scalar" => scalar,
         _ => null,
     };
+
+    private static int WidthOf(string path) => path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+
+    private static Func<float[], float[]>? ExpOf(string path) => OnPath<Func<float[], float[]>>(path,
+        Apply<Avx512Ops, Vector512<float>>, Apply<Avx2Ops, Vector256<float>>, Apply<NeonOps, Vector128<float>>, Apply<ScalarOps, float>);
 
     private static float[] Apply<TOps, TVector>(float[] inputs)
         where TOps : struct, IVectorOps<TVector>
@@ -105,17 +112,11 @@ public class VectorMathTests
 
     private delegate void Transpose(float[] source, int[] sourceRows, float[] factors, float[] destination, int[] destinationRows);
 
-    private static Transpose? TransposeOf(string path) => path switch
-    {
-        "Avx512" when Avx512Ops.IsSupported => (s, sr, f, d, dr) =>
-            Avx512Ops.TransposeSquare(ref s[0], ref sr[0], Avx512Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
-        "Avx2" when Avx2Ops.IsSupported => (s, sr, f, d, dr) =>
-            Avx2Ops.TransposeSquare(ref s[0], ref sr[0], Avx2Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
-        "Neon" when NeonOps.IsSupported => (s, sr, f, d, dr) =>
-            NeonOps.TransposeSquare(ref s[0], ref sr[0], NeonOps.Load(ref f[0], 0), ref d[0], ref dr[0]),
-        "Scalar" => (s, sr, f, d, dr) => ScalarOps.TransposeSquare(ref s[0], ref sr[0], f[0], ref d[0], ref dr[0]),
-        _ => null,
-    };
+    private static Transpose? TransposeOf(string path) => OnPath<Transpose>(path,
+        (s, sr, f, d, dr) => Avx512Ops.TransposeSquare(ref s[0], ref sr[0], Avx512Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        (s, sr, f, d, dr) => Avx2Ops.TransposeSquare(ref s[0], ref sr[0], Avx2Ops.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        (s, sr, f, d, dr) => NeonOps.TransposeSquare(ref s[0], ref sr[0], NeonOps.Load(ref f[0], 0), ref d[0], ref dr[0]),
+        (s, sr, f, d, dr) => ScalarOps.TransposeSquare(ref s[0], ref sr[0], f[0], ref d[0], ref dr[0]));
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -123,7 +124,7 @@ public class VectorMathTests
     {
         Transpose? transpose = TransposeOf(path);
         Assert.SkipWhen(transpose is null, $"{path} is not supported here");
-        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        int w = WidthOf(path);
         // Source rows out of order with gaps; destination rows reversed with another gap; a factor per column.
         int[] sourceRows = Enumerable.Range(0, w).Select(r => (r * 5 % w) * (w + 3) + 1).ToArray();
         int[] destinationRows = Enumerable.Range(0, w).Select(c => (w - 1 - c) * (w + 7) + 2).ToArray();
@@ -157,16 +158,11 @@ public class VectorMathTests
     [MemberData(nameof(Paths))]
     public void PackRowsTransposesScalesAndZeroesEveryLanePastTheRows(string path)
     {
-        Action<float[], int[], int, float, float[], int>? pack = path switch
-        {
-            "Avx512" when Avx512Ops.IsSupported => PackRows<Avx512Ops, Vector512<float>>,
-            "Avx2" when Avx2Ops.IsSupported => PackRows<Avx2Ops, Vector256<float>>,
-            "Neon" when NeonOps.IsSupported => PackRows<NeonOps, Vector128<float>>,
-            "Scalar" => PackRows<ScalarOps, float>,
-            _ => null,
-        };
+        Action<float[], int[], int, float, float[], int>? pack = OnPath<Action<float[], int[], int, float, float[], int>>(path,
+            PackRows<Avx512Ops, Vector512<float>>, PackRows<Avx2Ops, Vector256<float>>, PackRows<NeonOps, Vector128<float>>,
+            PackRows<ScalarOps, float>);
         Assert.SkipWhen(pack is null, $"{path} is not supported here");
-        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        int w = WidthOf(path);
         // Rows from a whole vector plus a few down to a few; a head dimension that is not a multiple of the width.
         int panelLanes = 3 * w, headDim = w + 3;
         float[] source = Enumerable.Range(0, (panelLanes + 2) * headDim).Select(i => (float)i).ToArray();
@@ -192,16 +188,11 @@ public class VectorMathTests
     [MemberData(nameof(Paths))]
     public void AreFiniteFindsAnInfinityOrNaNAnywhereInTheRowsAndLooksNowhereElse(string path)
     {
-        Func<float[], int, int, int, bool>? areFinite = path switch
-        {
-            "Avx512" when Avx512Ops.IsSupported => AreFinite<Avx512Ops, Vector512<float>>,
-            "Avx2" when Avx2Ops.IsSupported => AreFinite<Avx2Ops, Vector256<float>>,
-            "Neon" when NeonOps.IsSupported => AreFinite<NeonOps, Vector128<float>>,
-            "Scalar" => AreFinite<ScalarOps, float>,
-            _ => null,
-        };
+        Func<float[], int, int, int, bool>? areFinite = OnPath<Func<float[], int, int, int, bool>>(path,
+            AreFinite<Avx512Ops, Vector512<float>>, AreFinite<Avx2Ops, Vector256<float>>, AreFinite<NeonOps, Vector128<float>>,
+            AreFinite<ScalarOps, float>);
         Assert.SkipWhen(areFinite is null, $"{path} is not supported here");
-        int w = path switch { "Avx512" => 16, "Avx2" => 8, "Neon" => 4, _ => 1 };
+        int w = WidthOf(path);
         // Three rows of 2w + 3 floats (whole vectors and a scalar tail), 3w apart; the gaps between them hold NaN.
         int length = 2 * w + 3, stride = 3 * w + 3, count = 3;
         float[] rows = Enumerable.Repeat(float.NaN, stride * count).ToArray();
