@@ -25,7 +25,7 @@ public static class QuickRun
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
         string shapes = Option(args, "--shapes") ?? "abcdefgh";
-        int rounds = int.Parse(Option(args, "--rounds") ?? "11", CultureInfo.InvariantCulture);
+        int rounds = int.Parse(Option(args, "--rounds") ?? "21", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
 
         Console.WriteLine($"AttentionGen quick comparison: {ShapeA.ActivePath} path, {Environment.ProcessorCount} cores, " +
