@@ -30,7 +30,7 @@ internal static class HeaderComment
             : "//          then write O / sum. K and V are read in place; scores never leave the scratch.");
         if (s.Causal)
             w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
-        if (plan.Paths.Any(path => path.RowMajorAccumulator && path.KeySplits == 1))
+        if (plan.Paths.Any(path => path.ValueTilesWriteOutput))
             w.Line("//          A row-major O leaves from the last block's value tiles: O / sum, straight from their registers.");
         w.Line("//");
         w.Line("// Paths    (Forward takes the first the machine supports)");

@@ -119,7 +119,7 @@ internal static class PathEmitter
             if (path.RowMajorAccumulator)
             {
                 w.Line();
-                bool writesOutput = TilesWriteOutput(path);
+                bool writesOutput = path.ValueTilesWriteOutput;
                 WriteTile(w, path, Tile.RowMajorValues("ValueTile", path.ValueRows, path.ValueVectors, "ValueDims", writesOutput));
                 if (path.ValueLaneTail > 0)
                 {
@@ -186,18 +186,12 @@ internal static class PathEmitter
                 if (path.NarrowTileRows > 0)
                     w.Line("int lanes = rows <= Width ? Width : PanelLanes; // the last panel's few rows take one vector of lanes");
                 w.Line();
-                if (path.RowMajorAccumulator)
-                {
-                    w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's");
-                    w.Line("// value tiles start the accumulator from zero).");
-                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
-                }
-                else
-                {
-                    w.Line("// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                w.Lines(path.RowMajorAccumulator
+                    ? "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's\n// value tiles start the accumulator from zero)."
+                    : "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                if (!path.RowMajorAccumulator)
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
-                }
 
                 w.Line("scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                 w.Line("scratch.Slice(SumAt, PanelLanes).Clear();");
@@ -282,7 +276,7 @@ internal static class PathEmitter
                         w.Line();
                     }
 
-                    bool tilesWriteOutput = TilesWriteOutput(path);
+                    bool tilesWriteOutput = path.ValueTilesWriteOutput;
                     string tilesWrite = s.Causal ? "tilesWrite" : "lastBlock";
                     if (tilesWriteOutput)
                     {
@@ -331,7 +325,7 @@ internal static class PathEmitter
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));");
                     w.Line("scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));");
                 }
-                else if (TilesWriteOutput(path))
+                else if (path.ValueTilesWriteOutput)
                 {
                     if (s.Causal)
                     {
@@ -447,10 +441,6 @@ internal static class PathEmitter
         w.Line($"    PanelTranspose.WriteScaledRows<{path.Profile.OpsType}, {path.Profile.VectorType}>(ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim), ref {Unsafe}.Add(ref sum, firstLane), HeadDim,");
         w.Line("        ref outputStart, panelRows.Slice(firstLane, rows - firstLane));");
     }
-
-    /// <summary>Whether the last key block's value tiles write the output themselves: with a row-major accumulator
-    /// and one key range per item (causal: unless a non-finite value row leaves diagonal keys for after the tiles).</summary>
-    private static bool TilesWriteOutput(PathPlan path) => path.RowMajorAccumulator && path.KeySplits == 1;
 
     /// <summary>Step 3 with a transposed accumulator: tiles of TileRows head dimensions × the panel's lanes.</summary>
     private static void WriteTransposedValues(SourceWriter w, KernelShape s, PathPlan path)

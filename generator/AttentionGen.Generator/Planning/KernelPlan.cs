@@ -42,6 +42,10 @@ internal sealed record PathPlan(
     /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
     public bool RowMajorAccumulator => ValueRows > 0;
 
+    /// <summary>Whether the last key block's value tiles write the output themselves, straight from their registers:
+    /// with a row-major accumulator and one key range per item (split ranges are merged by <c>Finish</c> instead).</summary>
+    public bool ValueTilesWriteOutput => RowMajorAccumulator && KeySplits == 1;
+
     /// <summary>The path's nested class (never equal to a kernel's implementation class, which ends in Kernel).</summary>
     public string Name => Profile.Path + "Path";
 
