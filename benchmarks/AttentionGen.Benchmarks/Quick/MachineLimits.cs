@@ -33,8 +33,7 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
     public static (double Flops, Action Call) FmaLoop()
     {
         const long iterations = 1 << 18;
-        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
-        return (2.0 * lanes * FmaAccumulators * iterations, () => Fma(iterations));
+        return (FmaFlops(iterations), () => Fma(iterations));
     }
 
     /// <summary>Measures the FMA peak again (e.g. at the end of a run) and keeps the better figure: a ceiling is a
@@ -65,12 +64,14 @@ public sealed record MachineLimits(double PeakGflops, string PeakVector, double 
     private static (double Gflops, string Vector) MeasurePeak()
     {
         string vector = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "Vector128";
-        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
         const long iterations = 1 << 23; // ~20 ms a run at 170 GFLOP/s
-        double flops = 2.0 * lanes * FmaAccumulators * iterations;
         Fma(1000); // compiled fully optimized already (AggressiveOptimization); this only pages the code in
-        return (flops / Fastest(15, () => Fma(iterations)) / 1e9, vector);
+        return (FmaFlops(iterations) / Fastest(15, () => Fma(iterations)) / 1e9, vector);
     }
+
+    /// <summary>FLOPs of <see cref="Fma"/> over <paramref name="iterations"/>: two per lane per accumulator.</summary>
+    private static double FmaFlops(long iterations) =>
+        2.0 * (Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4) * FmaAccumulators * iterations;
 
     private static (double OneCore, double AllCores) MeasureDram()
     {
