@@ -179,6 +179,65 @@ public class VectorMathTests
         }
     }
 
+    private static float[] SumEach<TOps, TVector>(float[] vectors)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Width;
+        float[] result = new float[w];
+        TOps.Store(TOps.SumEach(TOps.Load(ref vectors[0], 0), TOps.Load(ref vectors[0], w), TOps.Load(ref vectors[0], 2 * w),
+            TOps.Load(ref vectors[0], 3 * w), TOps.Load(ref vectors[0], 4 * w), TOps.Load(ref vectors[0], 5 * w),
+            TOps.Load(ref vectors[0], 6 * w), TOps.Load(ref vectors[0], 7 * w)), ref result[0], 0);
+        return result;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void SumEachPutsTheSumOfEachVectorInItsOwnLane(string path)
+    {
+        Func<float[], float[]>? sumEach = OnPath<Func<float[], float[]>>(path,
+            SumEach<Avx512Ops, Vector512<float>>, SumEach<Avx2Ops, Vector256<float>>, SumEach<NeonOps, Vector128<float>>,
+            SumEach<ScalarOps, float>);
+        Assert.SkipWhen(sumEach is null, $"{path} is not supported here");
+        int w = WidthOf(path);
+        // Integers, so every order of addition gives the same sum; each lane's weight differs, so a lane added twice or
+        // dropped, or a sum in the wrong lane, shows.
+        float[] vectors = Enumerable.Range(0, 8 * w).Select(i => (float)((i / w + 1) * (1 << (i % w)))).ToArray();
+        float[] sums = sumEach!(vectors);
+        for (int lane = 0; lane < w; lane++)
+            Assert.Equal(lane < 8 ? (lane + 1) * ((1 << w) - 1) : 0f, sums[lane]);
+
+        // A NaN reaches its own vector's lane only.
+        vectors[3 * w + w - 1] = float.NaN;
+        sums = sumEach(vectors);
+        for (int lane = 0; lane < Math.Min(8, w); lane++)
+            Assert.Equal(lane == 3, float.IsNaN(sums[lane]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void PackScaledRowsGathersScalesAndWritesNothingElse(string path)
+    {
+        Action<float[], int[], int, float, float[]>? pack = OnPath<Action<float[], int[], int, float, float[]>>(path,
+            (s, o, d, f, r) => PanelTranspose.PackScaledRows<Avx512Ops, Vector512<float>>(ref s[0], o, d, f, ref r[0]),
+            (s, o, d, f, r) => PanelTranspose.PackScaledRows<Avx2Ops, Vector256<float>>(ref s[0], o, d, f, ref r[0]),
+            (s, o, d, f, r) => PanelTranspose.PackScaledRows<NeonOps, Vector128<float>>(ref s[0], o, d, f, ref r[0]),
+            (s, o, d, f, r) => PanelTranspose.PackScaledRows<ScalarOps, float>(ref s[0], o, d, f, ref r[0]));
+        Assert.SkipWhen(pack is null, $"{path} is not supported here");
+        int headDim = 2 * WidthOf(path);
+        float[] source = Enumerable.Range(0, 10 * headDim).Select(i => (float)i).ToArray();
+        int[] offsets = { 7 * headDim + 1, 2 * headDim, 5 * headDim + 3 };
+        float[] rows = Enumerable.Repeat(float.NaN, (offsets.Length + 1) * headDim).ToArray();
+        pack!(source, offsets, headDim, 0.25f, rows);
+        for (int r = 0; r < offsets.Length; r++)
+        {
+            for (int d = 0; d < headDim; d++)
+                Assert.Equal(source[offsets[r] + d] * 0.25f, rows[r * headDim + d]);
+        }
+
+        Assert.All(rows[(offsets.Length * headDim)..], x => Assert.True(float.IsNaN(x)));
+    }
+
     private static bool AreFinite<TOps, TVector>(float[] rows, int rowStride, int count, int length)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct =>

@@ -91,6 +91,24 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
     }
 
     /// <inheritdoc/>
+    /// <remarks>Pairs of vectors fold their 128-bit halves into one vector, then three horizontal adds and a permute.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SumEach(Vector256<float> v0, Vector256<float> v1, Vector256<float> v2, Vector256<float> v3,
+        Vector256<float> v4, Vector256<float> v5, Vector256<float> v6, Vector256<float> v7)
+    {
+        // Half 0 of sums holds v0, v2, v4, v6; half 1 holds v1, v3, v5, v7.
+        Vector256<float> sums = Avx.HorizontalAdd(
+            Avx.HorizontalAdd(FoldHalves(v0, v1), FoldHalves(v2, v3)),
+            Avx.HorizontalAdd(FoldHalves(v4, v5), FoldHalves(v6, v7)));
+        return Avx2.PermuteVar8x32(sums, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+    }
+
+    /// <summary>Half 0: the halves of <paramref name="a"/> added; half 1: those of <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FoldHalves(Vector256<float> a, Vector256<float> b) =>
+        Avx.Add(Avx.Permute2x128(a, b, 0x20), Avx.Permute2x128(a, b, 0x31));
+
+    /// <inheritdoc/>
     /// <remarks>Two 4×4 transposes inside the 128-bit halves (unpacks), then the halves swapped across
     /// (<c>vperm2f128</c>): 24 shuffles, every value in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

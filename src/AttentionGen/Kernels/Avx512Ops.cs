@@ -97,6 +97,34 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
         Avx2Ops.MaxAcross(Avx.Max(value.GetLower(), value.GetUpper()));
 
     /// <inheritdoc/>
+    /// <remarks>Pairs of vectors fold their halves into one vector, then quarters, then pairs of floats: 23 operations
+    /// and a last permute that puts sum i in lane i.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SumEach(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7)
+    {
+        // Chunk i (128 bits) of quarters0123 holds four partial sums of v_i.
+        Vector512<float> quarters0123 = FoldQuarters(FoldHalves(v0, v1), FoldHalves(v2, v3));
+        Vector512<float> quarters4567 = FoldQuarters(FoldHalves(v4, v5), FoldHalves(v6, v7));
+        // Chunk i: two partial sums of v_i, then two of v_(4+i); then each sum twice.
+        Vector512<float> pairs = Avx512F.Add(Avx512F.UnpackLow(quarters0123.AsDouble(), quarters4567.AsDouble()).AsSingle(),
+            Avx512F.UnpackHigh(quarters0123.AsDouble(), quarters4567.AsDouble()).AsSingle());
+        Vector512<float> sums = Avx512F.Add(pairs, Avx512F.Permute4x32(pairs, 0b10_11_00_01));
+        return Avx512F.PermuteVar16x32x2(sums, Vector512.Create(0, 4, 8, 12, 2, 6, 10, 14, 16, 16, 16, 16, 16, 16, 16, 16),
+            Vector512<float>.Zero);
+    }
+
+    /// <summary>Chunks 0 and 1: the halves of <paramref name="a"/> added; chunks 2 and 3: those of <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FoldHalves(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.Add(Avx512F.Shuffle4x128(a, b, 0b01_00_01_00), Avx512F.Shuffle4x128(a, b, 0b11_10_11_10));
+
+    /// <summary>From two <see cref="FoldHalves"/> results: chunk i holds the two chunks of vector i added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FoldQuarters(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.Add(Avx512F.Shuffle4x128(a, b, 0b10_00_10_00), Avx512F.Shuffle4x128(a, b, 0b11_01_11_01));
+
+    /// <inheritdoc/>
     /// <remarks>Gathered by 128-bit chunks: one load and three inserts put chunk m (columns 4m..4m+3) of rows i,
     /// 4 + i, 8 + i and 12 + i in one vector; 4×4 transposes inside the chunks then finish the job. 32 unpacks on
     /// the shuffle port and 48 inserts that either vector port takes, where an all-register transpose needs 64

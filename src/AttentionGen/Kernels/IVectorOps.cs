@@ -69,6 +69,15 @@ public interface IVectorOps<TVector> where TVector : struct
     static abstract float MaxAcross(TVector value);
 
     /// <summary>
+    /// Lane i of the result, for i below 8 and below <see cref="Width"/>, is the sum of the lanes of the i-th argument;
+    /// lanes from 8 on are zero (arguments past <see cref="Width"/> are ignored). The vectors never mix, so a NaN in
+    /// one reaches its own lane only, and the order of the additions is fixed per type. A few query rows' dot products
+    /// with a key (the head dimension in lanes) become one vector of scores, one row per lane.
+    /// </summary>
+    static abstract TVector SumEach(TVector v0, TVector v1, TVector v2, TVector v3, TVector v4, TVector v5, TVector v6,
+        TVector v7);
+
+    /// <summary>
     /// Transposes a <see cref="Width"/> × <see cref="Width"/> block in registers, scaling it on the way:
     /// <c>destination[destinationRows[c] + r] = source[sourceRows[r] + c] · factor[c]</c>. Rows sit anywhere,
     /// each named by its offset, so strided panels and gathered query rows go through the same code.

@@ -86,6 +86,13 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
 
     /// <inheritdoc/>
+    /// <remarks>Three pairwise adds; <paramref name="v4"/> to <paramref name="v7"/> have no lane.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector128<float> v0, Vector128<float> v1, Vector128<float> v2, Vector128<float> v3,
+        Vector128<float> v4, Vector128<float> v5, Vector128<float> v6, Vector128<float> v7) =>
+        AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(v0, v1), AdvSimd.Arm64.AddPairwise(v2, v3));
+
+    /// <inheritdoc/>
     /// <remarks>Two rounds of zips: 8 shuffles, every value in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeSquare(ref float source, ref int sourceRows, Vector128<float> factor, ref float destination,

@@ -44,6 +44,25 @@ public static class PanelTranspose
             PackScalar(ref source, rowOffsets[lane], 0, headDim, scale, ref panel, panelLanes, lane);
     }
 
+    /// <summary><c>rows[r][d] = scale · source[rowOffsets[r] + d]</c>: a few query rows kept row-major, for scores
+    /// computed as dot products with the head dimension in lanes; <paramref name="headDim"/> is a multiple of the
+    /// vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackScaledRows<TOps, TVector>(ref float source, ReadOnlySpan<int> rowOffsets, int headDim,
+        float scale, ref float rows)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        TVector factor = TOps.Broadcast(scale);
+        for (int row = 0; row < rowOffsets.Length; row++)
+        {
+            ref float from = ref Unsafe.Add(ref source, rowOffsets[row]);
+            ref float to = ref Unsafe.Add(ref rows, row * headDim);
+            for (int d = 0; d < headDim; d += TOps.Width)
+                TOps.Store(TOps.Multiply(TOps.Load(ref from, d), factor), ref to, d);
+        }
+    }
+
     /// <summary><c>destination[rowOffsets[lane] + d] = panel[d][lane] · factors[lane]</c> for the panel's rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteRows<TOps, TVector>(ref float panel, int panelLanes, ref float factors, int headDim,

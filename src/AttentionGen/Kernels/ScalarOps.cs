@@ -77,6 +77,10 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SumEach(float v0, float v1, float v2, float v3, float v4, float v5, float v6, float v7) => v0;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TransposeSquare(ref float source, ref int sourceRows, float factor, ref float destination,
         ref int destinationRows) =>
         Unsafe.Add(ref destination, destinationRows) = Unsafe.Add(ref source, sourceRows) * factor;
