@@ -70,6 +70,19 @@ public class PlanTests
         Assert.True(avx512.ScratchOnStack);
     }
 
+    [Theory]
+    [InlineData(197, 5, 0, 0, 0)] // ViT: 6 × 32 + 5 on AVX-512; 12 × 16 + 5 (more than half a vector) on AVX2
+    [InlineData(36, 4, 4, 0, 0)] // 32 + 4; 2 × 16 + 4; NEON's 4 rows are a whole vector
+    [InlineData(77, 0, 0, 0, 0)] // 2 × 32 + 13: a narrow panel, but more than half a vector
+    [InlineData(34, 2, 2, 2, 0)] // the scalar path has no narrow panel
+    public void ANarrowLastPanelOfAtMostHalfAVectorScoresByDotProducts(int seqLen, int avx512, int avx2, int neon, int scalar)
+    {
+        KernelPlan plan = KernelPlanner.Plan(Spec(seqLen, 100, 2, 2, 64), AllPaths);
+        Assert.Equal(new[] { avx512, avx2, neon, scalar }, plan.Paths.Select(path => path.NarrowDotRows).ToArray());
+        Assert.All(plan.Paths, path => Assert.True(path.NarrowDotRows == 0 || path.NarrowTileRows > 0));
+        Assert.Equal(avx512 > 0, KernelEmitter.Emit(plan).Contains("Avx512Ops.SumEach("));
+    }
+
     [Fact]
     public void GroupedQueryHeadsShareAPanel()
     {

@@ -69,6 +69,14 @@ namespace AttentionGen.Tests.Matrix
     [AttentionKernel(SeqLen = 37, KvLen = 300, Heads = 2, KvHeads = 1, HeadDim = 32, Causal = true, Layout = AttentionLayout.TokenMajor)]
     public static partial class NarrowLastPanelCausal { }
 
+    // Last panels of a few rows whose scores are dot products with the head dimension in lanes (at most half a vector):
+    // 36 rows = 32 + 4 on AVX-512 and 2 × 16 + 4 on AVX2; 72 GQA rows = 2 × 32 + 8 on AVX-512, every lane of SumEach.
+    [AttentionKernel(SeqLen = 36, KvLen = 100, Heads = 2, HeadDim = 64, Causal = true)]
+    public static partial class NarrowDotRowsCausal { }
+
+    [AttentionKernel(SeqLen = 36, KvLen = 100, Heads = 2, KvHeads = 1, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class NarrowDotRowsGqaCausal { }
+
     [AttentionKernel(SeqLen = 100, Heads = 3, HeadDim = 80, Scale = 0.3f, Layout = AttentionLayout.TokenMajor)]
     public static partial class D80TokenMajor { }
 

@@ -55,7 +55,9 @@ internal static class HeaderComment
             w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
                 + $"scores {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators), {values},");
             w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
-            if (path.NarrowTileRows > 0)
+            if (path.NarrowDotRows > 0)
+                w.Line($"//             the last panel's {path.NarrowDotRows} row(s) take one vector: scores by dot products over the head dimension in lanes ({path.NarrowDotRows} × {s.HeadDim / path.Profile.Width} FMAs a key)");
+            else if (path.NarrowTileRows > 0)
                 w.Line($"//             the last panel's {plan.RowsPerKvHead % path.PanelLanes} row(s) take one vector: scores {path.NarrowTileRows} × {path.Profile.Width} ({path.NarrowTileRows} accumulators)");
             if (path.PackKeyValues)
                 w.Line("//             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels");

@@ -54,7 +54,7 @@ internal static class PathEmitter
                 w.Line($"private const int TileRows = {path.TileRows};");
             }
 
-            if (path.NarrowTileRows > 0)
+            if (path.NarrowTileRows > 0 && path.NarrowDotRows == 0)
             {
                 w.Line("/// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>");
                 w.Line($"private const int NarrowTileRows = {path.NarrowTileRows};");
@@ -108,7 +108,12 @@ internal static class PathEmitter
                 WriteTile(w, path, Tile.Scores("ScoreKey", 1, path.PanelVectors));
             }
 
-            if (path.NarrowTileRows > 0)
+            if (path.NarrowDotRows > 0)
+            {
+                w.Line();
+                NarrowDotTile.Write(w, path, s.HeadDim);
+            }
+            else if (path.NarrowTileRows > 0)
             {
                 w.Line();
                 WriteTile(w, path, Tile.Scores("ScoreTileNarrow", path.NarrowTileRows, 1));
@@ -189,7 +194,18 @@ internal static class PathEmitter
                 w.Lines(path.RowMajorAccumulator
                     ? "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's\n// value tiles start the accumulator from zero)."
                     : "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
-                w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                if (path.NarrowDotRows > 0)
+                {
+                    w.Line("if (lanes < PanelLanes) // the narrow panel's scores are dot products: its rows stay row-major");
+                    w.Line($"    PanelTranspose.PackScaledRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel);");
+                    w.Line("else");
+                    w.Line($"    PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                }
+                else
+                {
+                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                }
+
                 if (!path.RowMajorAccumulator)
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
 
@@ -244,7 +260,17 @@ internal static class PathEmitter
                     if (path.NarrowTileRows > 0)
                     {
                         using (w.Block("if (lanes < PanelLanes)"))
-                            WriteScoreLoop(w, "NarrowTileRows", "ScoreTileNarrow", "ScoreKeyNarrow");
+                        {
+                            if (path.NarrowDotRows > 0)
+                            {
+                                w.Line("// 1. Scores Sᵀ = K·Qᵀ of the narrow panel's rows, a key at a time, by dot products over the head dimension.");
+                                w.Line($"{NarrowDotTile.Name}(ref keyRows, count, ref queryPanel, ref scores);");
+                            }
+                            else
+                            {
+                                WriteScoreLoop(w, "NarrowTileRows", "ScoreTileNarrow", "ScoreKeyNarrow");
+                            }
+                        }
                         using (w.Block("else"))
                             WriteScoreLoop(w, "TileRows", "ScoreTile", path.TileRows > 1 ? "ScoreKey" : null);
                     }

@@ -20,6 +20,8 @@ namespace AttentionGen.Generator.Planning;
 /// <param name="KeyBlock">Keys per softmax block.</param>
 /// <param name="NarrowTileRows">Keys per score tile of a narrow last panel (one vector of lanes, for a remainder of
 /// rows that fits one vector), or 0 when every panel is full width.</param>
+/// <param name="NarrowDotRows">Rows of a narrow last panel few enough (at most 8 and half a vector) that their scores
+/// are dot products with the head dimension in lanes instead of score tiles, or 0.</param>
 /// <param name="KeySplits">One query row: ranges of keys each work item's keys are split into, so a decode step with
 /// few key/value heads still spreads over cores (merged by their softmax statistics).</param>
 /// <param name="PackKeyValues">Whether a worker packs each key/value head's K and V rows (strided in TokenMajor)
@@ -33,7 +35,8 @@ namespace AttentionGen.Generator.Planning;
 internal sealed record PathPlan(
     IsaProfile Profile, KernelStrategy Strategy, int PanelVectors, int PanelLanes, int Panels, int TileRows, int ValueTailRows,
     int ValueRows, int ValueVectors, int KeyBlock, int KeyBlocks, int ScratchFloats, bool ScratchOnStack,
-    int KeySplits = 1, int NarrowTileRows = 0, bool PackKeyValues = false, int ValueLaneTail = 0, int ValueTailVectors = 0)
+    int KeySplits = 1, int NarrowTileRows = 0, bool PackKeyValues = false, int ValueLaneTail = 0, int ValueTailVectors = 0,
+    int NarrowDotRows = 0)
 {
     /// <summary>Key blocks per split range of keys.</summary>
     public int BlocksPerSplit => (KeyBlocks + KeySplits - 1) / KeySplits;

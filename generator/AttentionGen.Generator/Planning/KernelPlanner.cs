@@ -90,6 +90,9 @@ internal static class KernelPlanner
         // one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13).
         int remainder = rows % lanes;
         int narrowTileRows = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width ? 2 * tileRows : 0;
+        // At most half a vector of them (and at most 8, SumEach's lanes): their scores are dot products with the head
+        // dimension in lanes, rows × D/width multiply-adds a key instead of D (ViT-B: 1.5 % faster).
+        int narrowDotRows = narrowTileRows > 0 && 2 * remainder <= profile.Width && remainder <= 8 ? remainder : 0;
         int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
         int splits = KeySplits(shape, shape.KvHeads * panels, keyBlocks);
 
@@ -101,7 +104,8 @@ internal static class KernelPlanner
             scratch += 2 * shape.KvLen * shape.HeadDim;
         return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, tileRows,
             valueRows > 0 ? 0 : shape.HeadDim % tileRows, valueRows, valueVectors, keyBlock,
-            keyBlocks, scratch, scratch <= StackScratchCapFloats, splits, narrowTileRows, packKeyValues, laneTail, tailVectors);
+            keyBlocks, scratch, scratch <= StackScratchCapFloats, splits, narrowTileRows, packKeyValues, laneTail, tailVectors,
+            narrowDotRows);
     }
 
     /// <summary>Fewest accumulators a value tail tile should have: fewer independent FMA chains than the FMA

@@ -17,7 +17,7 @@
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
 //             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,816 B on the stack
-//             the last panel's 5 row(s) take one vector: scores 12 × 16 (12 accumulators)
+//             the last panel's 5 row(s) take one vector: scores by dot products over the head dimension in lanes (5 × 4 FMAs a key)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
@@ -236,8 +236,6 @@ namespace AttentionGen.Generated
             private const int ValueLaneTail = 8;
             /// <summary>Head dimensions per pass of the value tail tile.</summary>
             private const int ValueTailDims = 32;
-            /// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>
-            private const int NarrowTileRows = 12;
             /// <summary>Keys per softmax block.</summary>
             private const int KeyBlock = 102;
             /// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>
@@ -288,7 +286,10 @@ namespace AttentionGen.Generated
 
                     // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
                     // value tiles start the accumulator from zero).
-                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
+                    if (lanes < PanelLanes) // the narrow panel's scores are dot products: its rows stay row-major
+                        PanelTranspose.PackScaledRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel);
+                    else
+                        PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
                     scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
                     scratch.Slice(SumAt, PanelLanes).Clear();
                     int keyEnd = kvLength;
@@ -310,19 +311,8 @@ namespace AttentionGen.Generated
 
                         if (lanes < PanelLanes)
                         {
-                            // 1. Scores Sᵀ = K·Qᵀ, NarrowTileRows keys at a time. A last partial tile is shifted back to end at the
-                            //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                            int j = 0;
-                            for (; j + NarrowTileRows <= count; j += NarrowTileRows)
-                                ScoreTileNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
-                            if (j < count)
-                            {
-                                if (count >= NarrowTileRows)
-                                    ScoreTileNarrow(ref Unsafe.Add(ref keyRows, (count - NarrowTileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - NarrowTileRows) * PanelLanes));
-                                else
-                                    for (; j < count; j++)
-                                        ScoreKeyNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
-                            }
+                            // 1. Scores Sᵀ = K·Qᵀ of the narrow panel's rows, a key at a time, by dot products over the head dimension.
+                            ScoreDotsNarrow(ref keyRows, count, ref queryPanel, ref scores);
                         }
                         else
                         {
@@ -458,84 +448,61 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x1, ref scores, Width);
             }
 
-            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of the narrow last panel's 5 row(s) for <paramref name="count"/> keys, by dot products over the head
+            /// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from 5 on 0. 5 × 4 multiply-adds a key.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores)
+            private static void ScoreDotsNarrow(ref float keys, int count, ref float queries, ref float scores)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c7x0 = default;
-                Vector512<float> c8x0 = default;
-                Vector512<float> c9x0 = default;
-                Vector512<float> c10x0 = default;
-                Vector512<float> c11x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
+                Vector512<float> q0x0 = Avx512Ops.Load(ref queries, 0);
+                Vector512<float> q0x1 = Avx512Ops.Load(ref queries, 16);
+                Vector512<float> q0x2 = Avx512Ops.Load(ref queries, 32);
+                Vector512<float> q0x3 = Avx512Ops.Load(ref queries, 48);
+                Vector512<float> q1x0 = Avx512Ops.Load(ref queries, 64);
+                Vector512<float> q1x1 = Avx512Ops.Load(ref queries, 80);
+                Vector512<float> q1x2 = Avx512Ops.Load(ref queries, 96);
+                Vector512<float> q1x3 = Avx512Ops.Load(ref queries, 112);
+                Vector512<float> q2x0 = Avx512Ops.Load(ref queries, 128);
+                Vector512<float> q2x1 = Avx512Ops.Load(ref queries, 144);
+                Vector512<float> q2x2 = Avx512Ops.Load(ref queries, 160);
+                Vector512<float> q2x3 = Avx512Ops.Load(ref queries, 176);
+                Vector512<float> q3x0 = Avx512Ops.Load(ref queries, 192);
+                Vector512<float> q3x1 = Avx512Ops.Load(ref queries, 208);
+                Vector512<float> q3x2 = Avx512Ops.Load(ref queries, 224);
+                Vector512<float> q3x3 = Avx512Ops.Load(ref queries, 240);
+                Vector512<float> q4x0 = Avx512Ops.Load(ref queries, 256);
+                Vector512<float> q4x1 = Avx512Ops.Load(ref queries, 272);
+                Vector512<float> q4x2 = Avx512Ops.Load(ref queries, 288);
+                Vector512<float> q4x3 = Avx512Ops.Load(ref queries, 304);
+                Vector512<float> zero = Avx512Ops.Broadcast(0f);
+                for (int j = 0; j < count; j++)
                 {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
-                    c8x0 = Avx512Ops.MultiplyAdd(x, b0, c8x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
-                    c9x0 = Avx512Ops.MultiplyAdd(x, b0, c9x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
-                    c10x0 = Avx512Ops.MultiplyAdd(x, b0, c10x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
-                    c11x0 = Avx512Ops.MultiplyAdd(x, b0, c11x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    ref float key = ref Unsafe.Add(ref keys, j * RowStride);
+                    Vector512<float> k0 = Avx512Ops.Load(ref key, 0);
+                    Vector512<float> k1 = Avx512Ops.Load(ref key, 16);
+                    Vector512<float> k2 = Avx512Ops.Load(ref key, 32);
+                    Vector512<float> k3 = Avx512Ops.Load(ref key, 48);
+                    Vector512<float> s0 = Avx512Ops.Multiply(q0x0, k0);
+                    s0 = Avx512Ops.MultiplyAdd(q0x1, k1, s0);
+                    s0 = Avx512Ops.MultiplyAdd(q0x2, k2, s0);
+                    s0 = Avx512Ops.MultiplyAdd(q0x3, k3, s0);
+                    Vector512<float> s1 = Avx512Ops.Multiply(q1x0, k0);
+                    s1 = Avx512Ops.MultiplyAdd(q1x1, k1, s1);
+                    s1 = Avx512Ops.MultiplyAdd(q1x2, k2, s1);
+                    s1 = Avx512Ops.MultiplyAdd(q1x3, k3, s1);
+                    Vector512<float> s2 = Avx512Ops.Multiply(q2x0, k0);
+                    s2 = Avx512Ops.MultiplyAdd(q2x1, k1, s2);
+                    s2 = Avx512Ops.MultiplyAdd(q2x2, k2, s2);
+                    s2 = Avx512Ops.MultiplyAdd(q2x3, k3, s2);
+                    Vector512<float> s3 = Avx512Ops.Multiply(q3x0, k0);
+                    s3 = Avx512Ops.MultiplyAdd(q3x1, k1, s3);
+                    s3 = Avx512Ops.MultiplyAdd(q3x2, k2, s3);
+                    s3 = Avx512Ops.MultiplyAdd(q3x3, k3, s3);
+                    Vector512<float> s4 = Avx512Ops.Multiply(q4x0, k0);
+                    s4 = Avx512Ops.MultiplyAdd(q4x1, k1, s4);
+                    s4 = Avx512Ops.MultiplyAdd(q4x2, k2, s4);
+                    s4 = Avx512Ops.MultiplyAdd(q4x3, k3, s4);
+                    Avx512Ops.Store(Avx512Ops.SumEach(s0, s1, s2, s3, s4, zero, zero, zero), ref scores, j * PanelLanes);
                 }
-                Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
-                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
-                Avx512Ops.Store(c8x0, ref scores, 8 * PanelLanes);
-                Avx512Ops.Store(c9x0, ref scores, 9 * PanelLanes);
-                Avx512Ops.Store(c10x0, ref scores, 10 * PanelLanes);
-                Avx512Ops.Store(c11x0, ref scores, 11 * PanelLanes);
-            }
-
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores)
-            {
-                Vector512<float> c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref scores, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>

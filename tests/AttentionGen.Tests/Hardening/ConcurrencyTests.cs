@@ -16,7 +16,7 @@ public class ConcurrencyTests
     /// enough for hundreds of calls under emulation.</summary>
     private static readonly string[] Mixed =
     {
-        "OddGqaTokenMajor", "MultiQueryCausal", "DecodeStepGqa", "DecodeMultiQuerySplit", "DecodeWideGroupSplit", "NarrowLastPanelCausal", "FewRowsCausal", "TinyGroupedCausal", "LongKeysCausal",
+        "OddGqaTokenMajor", "MultiQueryCausal", "DecodeStepGqa", "DecodeMultiQuerySplit", "DecodeWideGroupSplit", "NarrowLastPanelCausal", "NarrowDotRowsGqaCausal", "FewRowsCausal", "TinyGroupedCausal", "LongKeysCausal",
         "SeedToy", "Smallest", "RowsGqaCausalTokenMajor", "PanelsGqaCausalBlocks", "SelfCausalTokenMajor", "HotLogits",
     };
 
