@@ -27,7 +27,7 @@ internal static class NarrowDotTile
             for (int r = 0; r < rows; r++)
             {
                 for (int v = 0; v < dimVectors; v++)
-                    w.Line($"{p.VectorType} q{r}x{v} = {p.OpsType}.Load(ref queries, {Offset(r * headDim + v * p.Width)});");
+                    w.Line($"{p.VectorType} q{r}x{v} = {p.OpsType}.Load(ref queries, {Int(r * headDim + v * p.Width)});");
             }
 
             w.Line($"{p.VectorType} zero = {p.OpsType}.Broadcast(0f);");
@@ -35,7 +35,7 @@ internal static class NarrowDotTile
             {
                 w.Line($"ref float key = ref {Unsafe}.Add(ref keys, j * RowStride);");
                 for (int v = 0; v < dimVectors; v++)
-                    w.Line($"{p.VectorType} k{v} = {p.OpsType}.Load(ref key, {Offset(v * p.Width)});");
+                    w.Line($"{p.VectorType} k{v} = {p.OpsType}.Load(ref key, {Int(v * p.Width)});");
                 for (int r = 0; r < rows; r++)
                 {
                     w.Line($"{p.VectorType} s{r} = {p.OpsType}.Multiply(q{r}x0, k0);");
@@ -48,6 +48,4 @@ internal static class NarrowDotTile
             }
         }
     }
-
-    private static string Offset(int floats) => floats.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
