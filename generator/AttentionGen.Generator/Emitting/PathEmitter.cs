@@ -54,7 +54,7 @@ internal static class PathEmitter
                 w.Line($"private const int TileRows = {path.TileRows};");
             }
 
-            if (path.NarrowTileRows > 0 && path.NarrowDotRows == 0)
+            if (path.NarrowTileRows > 0)
             {
                 w.Line("/// <summary>Keys per score tile of the narrow last panel (one vector of lanes).</summary>");
                 w.Line($"private const int NarrowTileRows = {path.NarrowTileRows};");
@@ -167,7 +167,7 @@ internal static class PathEmitter
             w.Line("Span<int> rowOffsets = stackalloc int[PanelLanes];");
             if (path.PackKeyValues)
                 w.Line("int packedHead = -1; // the key/value head whose K and V the scratch holds");
-            if (path.NarrowTileRows > 0)
+            if (path.NarrowPanel)
                 w.Line("scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers");
             using (w.Block("for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))"))
             {
@@ -188,7 +188,7 @@ internal static class PathEmitter
                 w.Line("for (int lane = 0; lane < rows; lane++)");
                 w.Line("    rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);");
                 w.Line("ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);");
-                if (path.NarrowTileRows > 0)
+                if (path.NarrowPanel)
                     w.Line("int lanes = rows <= Width ? Width : PanelLanes; // the last panel's few rows take one vector of lanes");
                 w.Line();
                 w.Lines(path.RowMajorAccumulator
@@ -257,7 +257,7 @@ internal static class PathEmitter
                     }
 
                     w.Line();
-                    if (path.NarrowTileRows > 0)
+                    if (path.NarrowPanel)
                     {
                         using (w.Block("if (lanes < PanelLanes)"))
                         {
@@ -284,7 +284,7 @@ internal static class PathEmitter
                         ? "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator)."
                         : "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.");
                     w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
-                    w.Line($"    PanelLanes, {(path.NarrowTileRows > 0 ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
+                    w.Line($"    PanelLanes, {(path.NarrowPanel ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
                     if (!path.RowMajorAccumulator) // row-major value tiles rescale as they load the accumulator
                     {
                         w.Line($"if (blockStart > {firstKey})");

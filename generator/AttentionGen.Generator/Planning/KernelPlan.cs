@@ -18,8 +18,8 @@ namespace AttentionGen.Generator.Planning;
 /// per value tile; 0 for the transposed accumulator.</param>
 /// <param name="ValueVectors">Row-major accumulator: head-dimension vectors per value tile.</param>
 /// <param name="KeyBlock">Keys per softmax block.</param>
-/// <param name="NarrowTileRows">Keys per score tile of a narrow last panel (one vector of lanes, for a remainder of
-/// rows that fits one vector), or 0 when every panel is full width.</param>
+/// <param name="NarrowTileRows">Keys per one-vector score tile of a narrow last panel (one vector of lanes, for a
+/// remainder of rows that fits one vector), or 0 when there is no such panel or it scores by dot products.</param>
 /// <param name="NarrowDotRows">Rows of a narrow last panel few enough (at most 8 and half a vector) that their scores
 /// are dot products with the head dimension in lanes instead of score tiles, or 0.</param>
 /// <param name="KeySplits">One query row: ranges of keys each work item's keys are split into, so a decode step with
@@ -44,6 +44,10 @@ internal sealed record PathPlan(
     /// <summary>Whether the output accumulator is row-major (<c>[lane][HeadDim]</c>, written out without a transpose)
     /// rather than transposed (<c>[HeadDim][lane]</c>).</summary>
     public bool RowMajorAccumulator => ValueRows > 0;
+
+    /// <summary>Whether the last panel of each key/value head computes one vector of lanes only (by score tiles or by
+    /// dot products).</summary>
+    public bool NarrowPanel => NarrowTileRows > 0 || NarrowDotRows > 0;
 
     /// <summary>Whether the last key block's value tiles write the output themselves, straight from their registers:
     /// with a row-major accumulator and one key range per item (split ranges are merged by <c>Finish</c> instead).</summary>

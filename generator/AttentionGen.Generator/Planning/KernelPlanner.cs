@@ -89,10 +89,11 @@ internal static class KernelPlanner
         // A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
         // one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13).
         int remainder = rows % lanes;
-        int narrowTileRows = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width ? 2 * tileRows : 0;
+        bool narrowPanel = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width;
         // At most half a vector of them (and at most 8, SumEach's lanes): their scores are dot products with the head
         // dimension in lanes, rows × D/width multiply-adds a key instead of D (ViT-B 2.5-4 % faster).
-        int narrowDotRows = narrowTileRows > 0 && 2 * remainder <= profile.Width && remainder <= 8 ? remainder : 0;
+        int narrowDotRows = narrowPanel && 2 * remainder <= profile.Width && remainder <= 8 ? remainder : 0;
+        int narrowTileRows = narrowPanel && narrowDotRows == 0 ? 2 * tileRows : 0;
         int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
         int splits = KeySplits(shape, shape.KvHeads * panels, keyBlocks);
 
