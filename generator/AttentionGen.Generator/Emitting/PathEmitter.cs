@@ -316,7 +316,7 @@ internal static class PathEmitter
                     }
 
                     if (path.RowMajorAccumulator)
-                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput ? tilesWrite : null, finiteDiagonalInTiles ? "tileKeys" : "unmasked");
+                        WriteRowMajorValues(w, path, firstKey, tilesWriteOutput ? tilesWrite : null, finiteDiagonalInTiles ? "tileKeys" : "unmasked", s.Causal);
                     else
                         WriteTransposedValues(w, s, path);
 
@@ -429,28 +429,35 @@ internal static class PathEmitter
     /// the panel's rows only (a partial panel skips its padding lanes). While <paramref name="tilesWrite"/> (a bool
     /// of the emitted code; null: never) holds, the tiles write their rows to the output; a tile that reaches past
     /// the panel's rows stores them as before and they are written from the accumulator.</summary>
-    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, string? tilesWrite, string keys)
+    private static void WriteRowMajorValues(SourceWriter w, PathPlan path, string firstKey, string? tilesWrite, string keys, bool causal)
     {
         w.Line("// 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.");
         w.Line("int firstLane = 0;");
         w.Line("// Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.");
         w.Line("for (; firstLane < rows && firstLane + ValueRows <= PanelLanes");
         using (w.Block("    && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)"))
-            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWrite, keys);
+            WriteValueTiles(w, path, "ValueTile", "ValueRows", "ValueDims", firstKey, tilesWrite, keys, causal);
 
         if (path.ValueLaneTail > 0)
         {
             if (tilesWrite is not null)
                 w.Line();
             using (w.Block("if (firstLane < rows)"))
-                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWrite, keys);
+                WriteValueTiles(w, path, "ValueTail", "ValueLaneTail", "ValueTailDims", firstKey, tilesWrite, keys, causal);
         }
     }
 
-    /// <summary>One tile's passes over the head dimension, from firstLane.</summary>
+    /// <summary>One tile's passes over the head dimension, from firstLane. A causal tile stops after the last key its
+    /// last row attends: the keys after it are masked for all the tile's rows.</summary>
     private static void WriteValueTiles(SourceWriter w, PathPlan path, string tile, string tileRows, string tileDims, string firstKey,
-        string? tilesWrite, string keys)
+        string? tilesWrite, string keys, bool causal)
     {
+        if (causal)
+        {
+            w.Line($"int rowKeys = Math.Clamp((int){Unsafe}.Add(ref limit, Math.Min(firstLane + {tileRows}, rows) - 1) + 1 - blockStart, 0, {keys}); // keys the tile's last row attends");
+            keys = "rowKeys";
+        }
+
         string arguments = $"ref {Unsafe}.Add(ref scores, firstLane), ref {Unsafe}.Add(ref valueRows, d), ref {Unsafe}.Add(ref accumulator, firstLane * HeadDim + d), {keys}, blockStart == {firstKey}, ref {Unsafe}.Add(ref rescale, firstLane)";
         if (tilesWrite is null)
         {

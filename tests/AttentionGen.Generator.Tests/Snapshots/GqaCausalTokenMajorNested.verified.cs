@@ -332,9 +332,10 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            int rowKeys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + ValueRows, rows) - 1) + 1 - blockStart, 0, tileKeys); // keys the tile's last row attends
                             bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), rowKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (tilesWrite && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -714,9 +715,10 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            int rowKeys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + ValueRows, rows) - 1) + 1 - blockStart, 0, tileKeys); // keys the tile's last row attends
                             bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), rowKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (tilesWrite && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -725,9 +727,10 @@ namespace AttentionGen.Generated
 
                         if (firstLane < rows)
                         {
+                            int rowKeys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + ValueLaneTail, rows) - 1) + 1 - blockStart, 0, tileKeys); // keys the tile's last row attends
                             bool writeOutput = tilesWrite && firstLane + ValueLaneTail <= rows;
                             for (int d = 0; d < HeadDim; d += ValueTailDims)
-                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                ValueTail(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), rowKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (tilesWrite && !writeOutput)
                                 PanelTranspose.WriteScaledRows<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -1138,9 +1141,10 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            int rowKeys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + ValueRows, rows) - 1) + 1 - blockStart, 0, tileKeys); // keys the tile's last row attends
                             bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), rowKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (tilesWrite && !writeOutput)
                                 PanelTranspose.WriteScaledRows<NeonOps, Vector128<float>>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
@@ -1550,9 +1554,10 @@ namespace AttentionGen.Generated
                         for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
                             && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
                         {
+                            int rowKeys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + ValueRows, rows) - 1) + 1 - blockStart, 0, tileKeys); // keys the tile's last row attends
                             bool writeOutput = tilesWrite && firstLane + ValueRows <= rows;
                             for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), tileKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
+                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), rowKeys, blockStart == 0, ref Unsafe.Add(ref rescale, firstLane),
                                     writeOutput, ref Unsafe.Add(ref outputStart, d), ref rowOffsets[firstLane], ref Unsafe.Add(ref sum, firstLane));
                             if (tilesWrite && !writeOutput)
                                 PanelTranspose.WriteScaledRows<ScalarOps, float>(ref Unsafe.Add(ref accumulator, firstLane * HeadDim), ref Unsafe.Add(ref sum, firstLane), HeadDim,
