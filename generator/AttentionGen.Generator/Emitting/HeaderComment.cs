@@ -21,7 +21,7 @@ internal static class HeaderComment
         w.Line("//");
         w.Line("// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into");
         w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:");
-        w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes");
+        w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max");
         w.Line("//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)");
         w.Line("//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,");
         w.Line("//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes");

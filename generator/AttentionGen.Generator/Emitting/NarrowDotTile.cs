@@ -20,9 +20,10 @@ internal static class NarrowDotTile
         IsaProfile p = path.Profile;
         int rows = path.NarrowDotRows, dimVectors = headDim / p.Width;
         w.Line($"/// <summary>Scores of the narrow last panel's {rows} row(s) for <paramref name=\"count\"/> keys, by dot products over the head");
-        w.Line($"/// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from {rows} on 0. {rows} × {dimVectors} multiply-adds a key.</summary>");
+        w.Line($"/// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from {rows} on 0. {rows} × {dimVectors} multiply-adds a key;");
+        w.Line("/// scoreMax = max(scoreMax, each lane's max).</summary>");
         w.Line(Optimize);
-        using (w.Block("private static void " + Name + "(ref float keys, int count, ref float queries, ref float scores)"))
+        using (w.Block("private static void " + Name + "(ref float keys, int count, ref float queries, ref float scores, ref float scoreMax)"))
         {
             for (int r = 0; r < rows; r++)
             {
@@ -31,6 +32,7 @@ internal static class NarrowDotTile
             }
 
             w.Line($"{p.VectorType} zero = {p.OpsType}.Broadcast(0f);");
+            w.Line($"{p.VectorType} max = {p.OpsType}.Load(ref scoreMax, 0);");
             using (w.Block("for (int j = 0; j < count; j++)"))
             {
                 w.Line($"ref float key = ref {Unsafe}.Add(ref keys, j * RowStride);");
@@ -44,8 +46,12 @@ internal static class NarrowDotTile
                 }
 
                 string sums = string.Join(", ", Enumerable.Range(0, 8).Select(r => r < rows ? "s" + r : "zero"));
-                w.Line($"{p.OpsType}.Store({p.OpsType}.SumEach({sums}), ref scores, j * PanelLanes);");
+                w.Line($"{p.VectorType} rowScores = {p.OpsType}.SumEach({sums});");
+                w.Line($"{p.OpsType}.Store(rowScores, ref scores, j * PanelLanes);");
+                w.Line($"max = {p.OpsType}.Max(max, rowScores);");
             }
+
+            w.Line($"{p.OpsType}.Store(max, ref scoreMax, 0);");
         }
     }
 }

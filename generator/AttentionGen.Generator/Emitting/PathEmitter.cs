@@ -87,15 +87,16 @@ internal static class PathEmitter
             w.Line("private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane");
             w.Line("private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)");
             w.Line("private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane");
+            w.Line("private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles");
             if (path.PackKeyValues)
             {
-                w.Line("private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]");
+                w.Line("private const int KeysAt = ScoreMaxAt + PanelLanes;                     // K of the current key/value head [KvLen][HeadDim]");
                 w.Line("private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]");
                 w.Line("private const int ScratchFloats = ValuesAt + KvLen * HeadDim;");
             }
             else
             {
-                w.Line("private const int ScratchFloats = RescaleAt + PanelLanes;");
+                w.Line("private const int ScratchFloats = ScoreMaxAt + PanelLanes;");
             }
 
             w.Line();
@@ -158,7 +159,7 @@ internal static class PathEmitter
 
         using (BeginRun(w, plan, path))
         {
-            foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt", "rescale RescaleAt" })
+            foreach (string part in new[] { "queryPanel QueryPanelAt", "accumulator AccumulatorAt", "scores ScoresAt", "max MaxAt", "sum SumAt", "limit LimitAt", "rescale RescaleAt", "scoreMax ScoreMaxAt" })
             {
                 string[] names = part.Split(' ');
                 w.Line($"ref float {names[0]} = ref {Unsafe}.Add(ref start, {names[1]});");
@@ -257,6 +258,8 @@ internal static class PathEmitter
                     }
 
                     w.Line();
+                    w.Line("// The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.");
+                    w.Line("scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);");
                     if (path.NarrowPanel)
                     {
                         using (w.Block("if (lanes < PanelLanes)"))
@@ -264,7 +267,7 @@ internal static class PathEmitter
                             if (path.NarrowDotRows > 0)
                             {
                                 w.Line("// 1. Scores Sᵀ = K·Qᵀ of the narrow panel's rows, a key at a time, by dot products over the head dimension.");
-                                w.Line($"{NarrowDotTile.Name}(ref keyRows, count, ref queryPanel, ref scores);");
+                                w.Line($"{NarrowDotTile.Name}(ref keyRows, count, ref queryPanel, ref scores, ref scoreMax);");
                             }
                             else
                             {
@@ -283,7 +286,7 @@ internal static class PathEmitter
                     w.Line(path.RowMajorAccumulator
                         ? "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator)."
                         : "// 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.");
-                    w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale,");
+                    w.Line($"{softmax}.UpdateBlock{generic}(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,");
                     w.Line($"    PanelLanes, {(path.NarrowPanel ? "lanes" : "PanelLanes")}, count, unmasked, blockStart, firstBlock: blockStart == {firstKey});");
                     if (!path.RowMajorAccumulator) // row-major value tiles rescale as they load the accumulator
                     {
@@ -412,16 +415,16 @@ internal static class PathEmitter
         w.Line("//    block's last key: it recomputes a few scores identically instead of reading past the keys.");
         w.Line("int j = 0;");
         w.Line($"for (; j + {tileRows} <= count; j += {tileRows})");
-        w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+        w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes), ref scoreMax);");
         if (single is null)
             return;
         using (w.Block("if (j < count)"))
         {
             w.Line($"if (count >= {tileRows})");
-            w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, (count - {tileRows}) * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - {tileRows}) * PanelLanes));");
+            w.Line($"    {tile}(ref {Unsafe}.Add(ref keyRows, (count - {tileRows}) * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, (count - {tileRows}) * PanelLanes), ref scoreMax);");
             w.Line("else");
             w.Line("    for (; j < count; j++)");
-            w.Line($"        {single}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes));");
+            w.Line($"        {single}(ref {Unsafe}.Add(ref keyRows, j * RowStride), ref queryPanel, ref {Unsafe}.Add(ref scores, j * PanelLanes), ref scoreMax);");
         }
     }
 
@@ -657,13 +660,14 @@ internal static class PathEmitter
     /// </summary>
     private sealed record Tile(string Name, int Rows, int Vectors, string Summary, string Signature, string A, string B,
         string C, string ARowStep, string AStep, string BStep, string CRowStride, string Count, TileStart Start,
-        bool WritesOutput = false)
+        bool WritesOutput = false, bool FoldsMax = false)
     {
-        /// <summary>Scores: A = keys, B = Qᵀ, C = Sᵀ, k over HeadDim.</summary>
+        /// <summary>Scores: A = keys, B = Qᵀ, C = Sᵀ, k over HeadDim. The tile folds each lane's max of its scores
+        /// into <c>scoreMax</c>.</summary>
         public static Tile Scores(string name, int keys, int vectors) => new(name, keys, vectors,
-            $"Scores of {keys} key{(keys > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{keys}][PanelLanes] = K[{keys}][HeadDim] · Qᵀ[HeadDim][PanelLanes].",
-            "ref float keys, ref float queries, ref float scores", "keys", "queries", "scores",
-            "RowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", TileStart.Zero);
+            $"Scores of {keys} key{(keys > 1 ? "s" : string.Empty)} against the panel: Sᵀ[{keys}][PanelLanes] = K[{keys}][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max).",
+            "ref float keys, ref float queries, ref float scores, ref float scoreMax", "keys", "queries", "scores",
+            "RowStride", "1", "PanelLanes", "PanelLanes", "HeadDim", TileStart.Zero, FoldsMax: true);
 
         /// <summary>Values into a transposed accumulator: A = Vᵀ (dims), B = P, C = Oᵀ, k over the keys.</summary>
         public static Tile TransposedValues(string name, int dims, int vectors) => new(name, dims, vectors,
@@ -774,8 +778,25 @@ internal static class PathEmitter
                 for (int v = 0; v < tile.Vectors; v++)
                     w.Line($"{ops}.Store(c{r}x{v}, ref {tile.C}, {Offset(r, tile.CRowStride, v)});");
             }
+
+            if (tile.FoldsMax)
+            {
+                w.Line();
+                w.Line("// Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.");
+                for (int v = 0; v < tile.Vectors; v++)
+                {
+                    w.Line($"{vector} max{v} = {MaxTree(ops, 0, tile.Rows, v)};");
+                    w.Line($"{ops}.Store({ops}.Max({ops}.Load(ref scoreMax, {Offset(0, null, v)}), max{v}), ref scoreMax, {Offset(0, null, v)});");
+                }
+            }
         }
     }
+
+    /// <summary>The max of accumulators c{first}x{vector} … c{first + count − 1}x{vector}, as a balanced tree (a chain
+    /// would wait on each max's latency in turn).</summary>
+    private static string MaxTree(string ops, int first, int count, int vector) => count == 1
+        ? $"c{first}x{vector}"
+        : $"{ops}.Max({MaxTree(ops, first, count / 2, vector)}, {MaxTree(ops, first + count / 2, count - count / 2, vector)})";
 
     /// <summary>Offset <c>row · rowStep + vector · Width</c>, written as readably as the values allow.</summary>
     private static string Offset(int row, string? rowStep, int vector)

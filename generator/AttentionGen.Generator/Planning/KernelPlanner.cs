@@ -174,10 +174,10 @@ internal static class KernelPlanner
         static long Recomputed(int count, int rows) => count < rows ? 0 : (long)CeilDiv(count, rows) * rows - count;
     }
 
-    /// <summary>Qᵀ and the accumulator (<c>HeadDim × lanes</c> each), the score block, and four per-lane rows
-    /// (running max, running sum, causal limit, rescale factor).</summary>
+    /// <summary>Qᵀ and the accumulator (<c>HeadDim × lanes</c> each), the score block, and five per-lane rows
+    /// (running max, running sum, causal limit, rescale factor, the block's score max).</summary>
     public static int ScratchFloats(int lanes, int headDim, int keyBlock) =>
-        (int)Math.Min(int.MaxValue, (long)lanes * (2L * headDim + keyBlock + 4));
+        (int)Math.Min(int.MaxValue, (long)lanes * (2L * headDim + keyBlock + 5));
 
     /// <summary>(query, key) pairs the mask allows at the full key length.</summary>
     public static long AllowedPairs(KernelShape shape)

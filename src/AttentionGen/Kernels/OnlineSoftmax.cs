@@ -22,6 +22,9 @@ public static class OnlineSoftmax
     /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
     /// <paramref name="unmaskedKeys"/> only.</param>
     /// <param name="rescale">Receives each lane's rescale factor unless <paramref name="firstBlock"/>.</param>
+    /// <param name="scoreMax">Per-lane maximum of the block's scores, folded by the score tiles as they stored them. It is
+    /// the block's maximum when no key of the block is masked, and saves a pass over the scores; a block with masked
+    /// keys takes its maximum here, over the allowed scores only.</param>
     /// <param name="panelWidth">Lanes in the panel (the row stride of the scores), a multiple of the vector width.</param>
     /// <param name="lanes">Lanes to update, from the first: <paramref name="panelWidth"/>, or fewer for a narrow last panel.</param>
     /// <param name="keys">Keys in this block.</param>
@@ -30,11 +33,11 @@ public static class OnlineSoftmax
     /// <param name="firstBlock">Whether this is the panel's first block (its accumulator is still zero, nothing to rescale).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UpdateBlock<TOps, TVector>(ref float scores, ref float runningMax, ref float runningSum,
-        ref float limits, ref float rescale, int panelWidth, int lanes, int keys, int unmaskedKeys, int firstKey, bool firstBlock)
+        ref float limits, ref float rescale, ref float scoreMax, int panelWidth, int lanes, int keys, int unmaskedKeys, int firstKey,
+        bool firstBlock)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
         TVector zero = TOps.Broadcast(0f);
         for (int lane = 0; lane < lanes; lane += TOps.Width)
         {
@@ -42,28 +45,14 @@ public static class OnlineSoftmax
             // so a lane whose allowed scores are all −∞ still gets NaN (0/0), as the float64 reference does,
             // while a lane with no allowed key keeps max −∞ and sum 0 and ends as zeros.
             TVector limit = TOps.Load(ref limits, lane);
-            // Four running maxima: one would chain every key on the latency of the previous max.
-            TVector max0 = negativeInfinity, max1 = negativeInfinity, max2 = negativeInfinity, max3 = negativeInfinity;
-            int j = 0;
-            for (; j + 4 <= unmaskedKeys; j += 4)
-            {
-                max0 = TOps.Max(max0, TOps.Load(ref scores, j * panelWidth + lane));
-                max1 = TOps.Max(max1, TOps.Load(ref scores, (j + 1) * panelWidth + lane));
-                max2 = TOps.Max(max2, TOps.Load(ref scores, (j + 2) * panelWidth + lane));
-                max3 = TOps.Max(max3, TOps.Load(ref scores, (j + 3) * panelWidth + lane));
-            }
-
-            TVector blockMax = TOps.Max(TOps.Max(max0, max1), TOps.Max(max2, max3));
-            for (; j < unmaskedKeys; j++)
-                blockMax = TOps.Max(blockMax, TOps.Load(ref scores, j * panelWidth + lane));
-            for (; j < keys; j++)
-                blockMax = TOps.Max(blockMax, TOps.SelectWhereAtMost(firstKey + j, limit,
-                    TOps.Load(ref scores, j * panelWidth + lane), negativeInfinity));
+            TVector blockMax = unmaskedKeys == keys
+                ? TOps.Load(ref scoreMax, lane)
+                : AllowedMax<TOps, TVector>(ref Unsafe.Add(ref scores, lane), limit, panelWidth, keys, unmaskedKeys, firstKey);
 
             TVector oldMax = TOps.Load(ref runningMax, lane);
             TVector newMax = TOps.Max(oldMax, blockMax);
             TVector blockSum = zero;
-            for (j = 0; j < keys; j++)
+            for (int j = 0; j < keys; j++)
             {
                 TVector p = TOps.Exp2(TOps.Subtract(TOps.Load(ref scores, j * panelWidth + lane), newMax));
                 if (j >= unmaskedKeys)
@@ -87,6 +76,34 @@ public static class OnlineSoftmax
             TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);
             TOps.Store(alpha, ref rescale, lane);
         }
+    }
+
+    /// <summary>The maximum of one vector of lanes over a block's allowed scores: the first
+    /// <paramref name="unmaskedKeys"/> keys as they are, the later ones only where a lane may attend them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector AllowedMax<TOps, TVector>(ref float scores, TVector limit, int panelWidth, int keys, int unmaskedKeys,
+        int firstKey)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        // Four running maxima: one would chain every key on the latency of the previous max.
+        TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
+        TVector max0 = negativeInfinity, max1 = negativeInfinity, max2 = negativeInfinity, max3 = negativeInfinity;
+        int j = 0;
+        for (; j + 4 <= unmaskedKeys; j += 4)
+        {
+            max0 = TOps.Max(max0, TOps.Load(ref scores, j * panelWidth));
+            max1 = TOps.Max(max1, TOps.Load(ref scores, (j + 1) * panelWidth));
+            max2 = TOps.Max(max2, TOps.Load(ref scores, (j + 2) * panelWidth));
+            max3 = TOps.Max(max3, TOps.Load(ref scores, (j + 3) * panelWidth));
+        }
+
+        TVector max = TOps.Max(TOps.Max(max0, max1), TOps.Max(max2, max3));
+        for (; j < unmaskedKeys; j++)
+            max = TOps.Max(max, TOps.Load(ref scores, j * panelWidth));
+        for (; j < keys; j++)
+            max = TOps.Max(max, TOps.SelectWhereAtMost(firstKey + j, limit, TOps.Load(ref scores, j * panelWidth), negativeInfinity));
+        return max;
     }
 
     /// <summary>Rescales a transposed accumulator <c>[headDim][panelWidth]</c> lane-wise: column l times

@@ -7,7 +7,7 @@
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
+//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
 //            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
@@ -15,16 +15,16 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators), values Oᵀ 8 dims × 16 + a 1-dim tail,
-//             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,792 B on the stack
+//             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,856 B on the stack
 //             split-KV: each panel's keys in 8 ranges of 256, merged by their softmax statistics
 //   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,088 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,088 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values Oᵀ 3 dims × 4,
-//             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,296 B on the stack
+//             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,312 B on the stack
 //             split-KV: each panel's keys in 3 ranges of 684, merged by their softmax statistics
 
 #nullable enable
@@ -253,7 +253,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -273,6 +274,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -299,22 +301,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
@@ -347,9 +351,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 8 accumulators.</summary>
+            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c1x0 = default;
@@ -391,11 +395,15 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
                 Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
                 Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = Avx512Ops.Max(Avx512Ops.Max(Avx512Ops.Max(c0x0, c1x0), Avx512Ops.Max(c2x0, c3x0)), Avx512Ops.Max(Avx512Ops.Max(c4x0, c5x0), Avx512Ops.Max(c6x0, c7x0)));
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 ref float a = ref keys;
@@ -409,6 +417,10 @@ namespace AttentionGen.Generated
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref scores, 0);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = c0x0;
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
             /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] · P[count][PanelLanes]. 8 accumulators.</summary>
@@ -507,7 +519,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -527,6 +540,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -553,22 +567,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
@@ -601,9 +617,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c1x0 = default;
@@ -637,11 +653,15 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c3x0, ref scores, 3 * PanelLanes);
                 Avx2Ops.Store(c4x0, ref scores, 4 * PanelLanes);
                 Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = Avx2Ops.Max(Avx2Ops.Max(c0x0, Avx2Ops.Max(c1x0, c2x0)), Avx2Ops.Max(c3x0, Avx2Ops.Max(c4x0, c5x0)));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 ref float a = ref keys;
@@ -655,6 +675,10 @@ namespace AttentionGen.Generated
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx2Ops.Store(c0x0, ref scores, 0);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = c0x0;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
             /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 6 accumulators.</summary>
@@ -753,7 +777,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -773,6 +798,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -799,22 +825,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<NeonOps, Vector128<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
@@ -847,9 +875,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -902,11 +930,17 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c4x1, ref scores, 4 * PanelLanes + Width);
                 NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
                 NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = NeonOps.Max(NeonOps.Max(c0x0, NeonOps.Max(c1x0, c2x0)), NeonOps.Max(c3x0, NeonOps.Max(c4x0, c5x0)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = NeonOps.Max(NeonOps.Max(c0x1, NeonOps.Max(c1x1, c2x1)), NeonOps.Max(c3x1, NeonOps.Max(c4x1, c5x1)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -924,6 +958,12 @@ namespace AttentionGen.Generated
                 }
                 NeonOps.Store(c0x0, ref scores, 0);
                 NeonOps.Store(c0x1, ref scores, Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = c0x0;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = c0x1;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
             /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 12 accumulators.</summary>
@@ -1051,7 +1091,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -1071,6 +1112,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -1097,22 +1139,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
                         if (blockStart > firstKey)
                             OnlineSoftmax.RescaleColumns<ScalarOps, float>(ref accumulator, ref rescale, PanelLanes, HeadDim);
@@ -1144,9 +1188,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1198,11 +1242,21 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
                 ScalarOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
                 ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = ScalarOps.Max(c0x1, ScalarOps.Max(c1x1, c2x1));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = ScalarOps.Max(c0x2, ScalarOps.Max(c1x2, c2x2));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = ScalarOps.Max(c0x3, ScalarOps.Max(c1x3, c2x3));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1228,6 +1282,16 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x1, ref scores, Width);
                 ScalarOps.Store(c0x2, ref scores, 2 * Width);
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = c0x0;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = c0x1;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = c0x2;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = c0x3;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
             /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 12 accumulators.</summary>

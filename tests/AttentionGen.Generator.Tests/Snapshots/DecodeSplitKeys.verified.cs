@@ -7,7 +7,7 @@
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
+//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
 //            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
@@ -24,7 +24,7 @@
 //             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
 //   scalar    panels of 1 rows (1 × float), scores 3 × 1 (3 accumulators), values 1 rows × 2 dims (2 accumulators),
-//             key blocks of 128: online over 32 blocks, 8 work items, scratch 1,040 B on the stack
+//             key blocks of 128: online over 32 blocks, 8 work items, scratch 1,044 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 1024, merged by their softmax statistics
 
 #nullable enable
@@ -494,7 +494,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -514,6 +515,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -540,22 +542,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
 
                         // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
@@ -591,9 +595,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 3 accumulators.</summary>
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 3 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c1x0 = default;
@@ -615,11 +619,15 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x0, ref scores, 0);
                 ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
                 ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 ref float a = ref keys;
@@ -633,6 +641,10 @@ namespace AttentionGen.Generated
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 ScalarOps.Store(c0x0, ref scores, 0);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = c0x0;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale + P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>

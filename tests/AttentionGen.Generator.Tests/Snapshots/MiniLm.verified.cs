@@ -7,7 +7,7 @@
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
+//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
 //            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
@@ -16,13 +16,13 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
-//             key blocks of 128: one pass (all keys in one block), 48 work items, scratch 33,280 B on the stack
+//             key blocks of 128: one pass (all keys in one block), 48 work items, scratch 33,408 B on the stack
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,640 B on the stack
+//             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,704 B on the stack
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,640 B on the stack
+//             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,704 B on the stack
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 128: one pass (all keys in one block), 384 work items, scratch 4,160 B on the stack
+//             key blocks of 128: one pass (all keys in one block), 384 work items, scratch 4,176 B on the stack
 
 #nullable enable
 
@@ -242,7 +242,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -262,6 +263,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -286,22 +288,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -338,9 +342,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 16 accumulators.</summary>
+            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -407,11 +411,17 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c6x1, ref scores, 6 * PanelLanes + Width);
                 Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
                 Avx512Ops.Store(c7x1, ref scores, 7 * PanelLanes + Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = Avx512Ops.Max(Avx512Ops.Max(Avx512Ops.Max(c0x0, c1x0), Avx512Ops.Max(c2x0, c3x0)), Avx512Ops.Max(Avx512Ops.Max(c4x0, c5x0), Avx512Ops.Max(c6x0, c7x0)));
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector512<float> max1 = Avx512Ops.Max(Avx512Ops.Max(Avx512Ops.Max(c0x1, c1x1), Avx512Ops.Max(c2x1, c3x1)), Avx512Ops.Max(Avx512Ops.Max(c4x1, c5x1), Avx512Ops.Max(c6x1, c7x1)));
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -429,6 +439,12 @@ namespace AttentionGen.Generated
                 }
                 Avx512Ops.Store(c0x0, ref scores, 0);
                 Avx512Ops.Store(c0x1, ref scores, Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = c0x0;
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector512<float> max1 = c0x1;
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
@@ -775,7 +791,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -795,6 +812,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -819,22 +837,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -871,9 +891,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -926,11 +946,17 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
                 Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
                 Avx2Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = Avx2Ops.Max(Avx2Ops.Max(c0x0, Avx2Ops.Max(c1x0, c2x0)), Avx2Ops.Max(c3x0, Avx2Ops.Max(c4x0, c5x0)));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector256<float> max1 = Avx2Ops.Max(Avx2Ops.Max(c0x1, Avx2Ops.Max(c1x1, c2x1)), Avx2Ops.Max(c3x1, Avx2Ops.Max(c4x1, c5x1)));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -948,6 +974,12 @@ namespace AttentionGen.Generated
                 }
                 Avx2Ops.Store(c0x0, ref scores, 0);
                 Avx2Ops.Store(c0x1, ref scores, Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = c0x0;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector256<float> max1 = c0x1;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
             /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
@@ -1176,7 +1208,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -1196,6 +1229,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -1220,22 +1254,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -1272,9 +1308,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 24 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1365,11 +1401,21 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
                 NeonOps.Store(c5x2, ref scores, 5 * PanelLanes + 2 * Width);
                 NeonOps.Store(c5x3, ref scores, 5 * PanelLanes + 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = NeonOps.Max(NeonOps.Max(c0x0, NeonOps.Max(c1x0, c2x0)), NeonOps.Max(c3x0, NeonOps.Max(c4x0, c5x0)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = NeonOps.Max(NeonOps.Max(c0x1, NeonOps.Max(c1x1, c2x1)), NeonOps.Max(c3x1, NeonOps.Max(c4x1, c5x1)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                Vector128<float> max2 = NeonOps.Max(NeonOps.Max(c0x2, NeonOps.Max(c1x2, c2x2)), NeonOps.Max(c3x2, NeonOps.Max(c4x2, c5x2)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                Vector128<float> max3 = NeonOps.Max(NeonOps.Max(c0x3, NeonOps.Max(c1x3, c2x3)), NeonOps.Max(c3x3, NeonOps.Max(c4x3, c5x3)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1395,6 +1441,16 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x1, ref scores, Width);
                 NeonOps.Store(c0x2, ref scores, 2 * Width);
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = c0x0;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = c0x1;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                Vector128<float> max2 = c0x2;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                Vector128<float> max3 = c0x3;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
@@ -1725,7 +1781,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScratchFloats = RescaleAt + PanelLanes;
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
 
             /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
             [SkipLocalsInit]
@@ -1745,6 +1802,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
                 {
@@ -1769,22 +1827,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
                         ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -1810,9 +1870,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1864,11 +1924,21 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
                 ScalarOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
                 ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = ScalarOps.Max(c0x1, ScalarOps.Max(c1x1, c2x1));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = ScalarOps.Max(c0x2, ScalarOps.Max(c1x2, c2x2));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = ScalarOps.Max(c0x3, ScalarOps.Max(c1x3, c2x3));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1894,6 +1964,16 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x1, ref scores, Width);
                 ScalarOps.Store(c0x2, ref scores, 2 * Width);
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = c0x0;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = c0x1;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = c0x2;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = c0x3;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
             /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>

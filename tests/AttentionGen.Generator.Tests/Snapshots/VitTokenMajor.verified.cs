@@ -7,7 +7,7 @@
 //
 // Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
 //          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes
+//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
 //            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
 //            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
 //                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
@@ -16,18 +16,18 @@
 //
 // Paths    (Forward takes the first the machine supports)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators), values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
-//             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,816 B on the stack
+//             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,944 B on the stack
 //             the last panel's 5 row(s) take one vector: scores by dot products over the head dimension in lanes (5 × 4 FMAs a key)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators), values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
 //             the last panel's 5 row(s) take one vector: scores 12 × 8 (12 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators), values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,840 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,560 B on the stack
+//             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,576 B on the stack
 //             the last panel's 1 row(s) take one vector: scores 6 × 1 (6 accumulators)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels
 
@@ -249,7 +249,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int KeysAt = ScoreMaxAt + PanelLanes;                     // K of the current key/value head [KvLen][HeadDim]
             private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]
             private const int ScratchFloats = ValuesAt + KvLen * HeadDim;
 
@@ -271,6 +272,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 int packedHead = -1; // the key/value head whose K and V the scratch holds
                 scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers
@@ -309,10 +311,12 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref start, KeysAt + blockStart * RowStride);
                         ref float valueRows = ref Unsafe.Add(ref start, ValuesAt + blockStart * RowStride);
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         if (lanes < PanelLanes)
                         {
                             // 1. Scores Sᵀ = K·Qᵀ of the narrow panel's rows, a key at a time, by dot products over the head dimension.
-                            ScoreDotsNarrow(ref keyRows, count, ref queryPanel, ref scores);
+                            ScoreDotsNarrow(ref keyRows, count, ref queryPanel, ref scores, ref scoreMax);
                         }
                         else
                         {
@@ -320,19 +324,19 @@ namespace AttentionGen.Generated
                             //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                             int j = 0;
                             for (; j + TileRows <= count; j += TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             if (j < count)
                             {
                                 if (count >= TileRows)
-                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                                 else
                                     for (; j < count; j++)
-                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             }
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, lanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -369,9 +373,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -424,11 +428,17 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
                 Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
                 Avx512Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = Avx512Ops.Max(Avx512Ops.Max(c0x0, Avx512Ops.Max(c1x0, c2x0)), Avx512Ops.Max(c3x0, Avx512Ops.Max(c4x0, c5x0)));
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector512<float> max1 = Avx512Ops.Max(Avx512Ops.Max(c0x1, Avx512Ops.Max(c1x1, c2x1)), Avx512Ops.Max(c3x1, Avx512Ops.Max(c4x1, c5x1)));
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c0x1 = default;
@@ -446,12 +456,19 @@ namespace AttentionGen.Generated
                 }
                 Avx512Ops.Store(c0x0, ref scores, 0);
                 Avx512Ops.Store(c0x1, ref scores, Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector512<float> max0 = c0x0;
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector512<float> max1 = c0x1;
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
             /// <summary>Scores of the narrow last panel's 5 row(s) for <paramref name="count"/> keys, by dot products over the head
-            /// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from 5 on 0. 5 × 4 multiply-adds a key.</summary>
+            /// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from 5 on 0. 5 × 4 multiply-adds a key;
+            /// scoreMax = max(scoreMax, each lane's max).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreDotsNarrow(ref float keys, int count, ref float queries, ref float scores)
+            private static void ScoreDotsNarrow(ref float keys, int count, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> q0x0 = Avx512Ops.Load(ref queries, 0);
                 Vector512<float> q0x1 = Avx512Ops.Load(ref queries, 16);
@@ -474,6 +491,7 @@ namespace AttentionGen.Generated
                 Vector512<float> q4x2 = Avx512Ops.Load(ref queries, 288);
                 Vector512<float> q4x3 = Avx512Ops.Load(ref queries, 304);
                 Vector512<float> zero = Avx512Ops.Broadcast(0f);
+                Vector512<float> max = Avx512Ops.Load(ref scoreMax, 0);
                 for (int j = 0; j < count; j++)
                 {
                     ref float key = ref Unsafe.Add(ref keys, j * RowStride);
@@ -501,8 +519,11 @@ namespace AttentionGen.Generated
                     s4 = Avx512Ops.MultiplyAdd(q4x1, k1, s4);
                     s4 = Avx512Ops.MultiplyAdd(q4x2, k2, s4);
                     s4 = Avx512Ops.MultiplyAdd(q4x3, k3, s4);
-                    Avx512Ops.Store(Avx512Ops.SumEach(s0, s1, s2, s3, s4, zero, zero, zero), ref scores, j * PanelLanes);
+                    Vector512<float> rowScores = Avx512Ops.SumEach(s0, s1, s2, s3, s4, zero, zero, zero);
+                    Avx512Ops.Store(rowScores, ref scores, j * PanelLanes);
+                    max = Avx512Ops.Max(max, rowScores);
                 }
+                Avx512Ops.Store(max, ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
@@ -851,7 +872,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int KeysAt = ScoreMaxAt + PanelLanes;                     // K of the current key/value head [KvLen][HeadDim]
             private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]
             private const int ScratchFloats = ValuesAt + KvLen * HeadDim;
 
@@ -873,6 +895,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 int packedHead = -1; // the key/value head whose K and V the scratch holds
                 scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers
@@ -908,20 +931,22 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref start, KeysAt + blockStart * RowStride);
                         ref float valueRows = ref Unsafe.Add(ref start, ValuesAt + blockStart * RowStride);
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         if (lanes < PanelLanes)
                         {
                             // 1. Scores Sᵀ = K·Qᵀ, NarrowTileRows keys at a time. A last partial tile is shifted back to end at the
                             //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                             int j = 0;
                             for (; j + NarrowTileRows <= count; j += NarrowTileRows)
-                                ScoreTileNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                ScoreTileNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             if (j < count)
                             {
                                 if (count >= NarrowTileRows)
-                                    ScoreTileNarrow(ref Unsafe.Add(ref keyRows, (count - NarrowTileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - NarrowTileRows) * PanelLanes));
+                                    ScoreTileNarrow(ref Unsafe.Add(ref keyRows, (count - NarrowTileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - NarrowTileRows) * PanelLanes), ref scoreMax);
                                 else
                                     for (; j < count; j++)
-                                        ScoreKeyNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                        ScoreKeyNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             }
                         }
                         else
@@ -930,19 +955,19 @@ namespace AttentionGen.Generated
                             //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                             int j = 0;
                             for (; j + TileRows <= count; j += TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             if (j < count)
                             {
                                 if (count >= TileRows)
-                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                                 else
                                     for (; j < count; j++)
-                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             }
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, lanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -979,9 +1004,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -1034,11 +1059,17 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
                 Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
                 Avx2Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = Avx2Ops.Max(Avx2Ops.Max(c0x0, Avx2Ops.Max(c1x0, c2x0)), Avx2Ops.Max(c3x0, Avx2Ops.Max(c4x0, c5x0)));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector256<float> max1 = Avx2Ops.Max(Avx2Ops.Max(c0x1, Avx2Ops.Max(c1x1, c2x1)), Avx2Ops.Max(c3x1, Avx2Ops.Max(c4x1, c5x1)));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c0x1 = default;
@@ -1056,11 +1087,17 @@ namespace AttentionGen.Generated
                 }
                 Avx2Ops.Store(c0x0, ref scores, 0);
                 Avx2Ops.Store(c0x1, ref scores, Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = c0x0;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector256<float> max1 = c0x1;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c1x0 = default;
@@ -1118,11 +1155,15 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c9x0, ref scores, 9 * PanelLanes);
                 Avx2Ops.Store(c10x0, ref scores, 10 * PanelLanes);
                 Avx2Ops.Store(c11x0, ref scores, 11 * PanelLanes);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = Avx2Ops.Max(Avx2Ops.Max(Avx2Ops.Max(c0x0, Avx2Ops.Max(c1x0, c2x0)), Avx2Ops.Max(c3x0, Avx2Ops.Max(c4x0, c5x0))), Avx2Ops.Max(Avx2Ops.Max(c6x0, Avx2Ops.Max(c7x0, c8x0)), Avx2Ops.Max(c9x0, Avx2Ops.Max(c10x0, c11x0))));
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 ref float a = ref keys;
@@ -1136,6 +1177,10 @@ namespace AttentionGen.Generated
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx2Ops.Store(c0x0, ref scores, 0);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector256<float> max0 = c0x0;
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 12 accumulators.</summary>
@@ -1364,7 +1409,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int KeysAt = ScoreMaxAt + PanelLanes;                     // K of the current key/value head [KvLen][HeadDim]
             private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]
             private const int ScratchFloats = ValuesAt + KvLen * HeadDim;
 
@@ -1386,6 +1432,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 int packedHead = -1; // the key/value head whose K and V the scratch holds
                 for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
@@ -1419,22 +1466,24 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref start, KeysAt + blockStart * RowStride);
                         ref float valueRows = ref Unsafe.Add(ref start, ValuesAt + blockStart * RowStride);
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
                         //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                         int j = 0;
                         for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         if (j < count)
                         {
                             if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                             else
                                 for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -1471,9 +1520,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 24 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 24 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1564,11 +1613,21 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
                 NeonOps.Store(c5x2, ref scores, 5 * PanelLanes + 2 * Width);
                 NeonOps.Store(c5x3, ref scores, 5 * PanelLanes + 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = NeonOps.Max(NeonOps.Max(c0x0, NeonOps.Max(c1x0, c2x0)), NeonOps.Max(c3x0, NeonOps.Max(c4x0, c5x0)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = NeonOps.Max(NeonOps.Max(c0x1, NeonOps.Max(c1x1, c2x1)), NeonOps.Max(c3x1, NeonOps.Max(c4x1, c5x1)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                Vector128<float> max2 = NeonOps.Max(NeonOps.Max(c0x2, NeonOps.Max(c1x2, c2x2)), NeonOps.Max(c3x2, NeonOps.Max(c4x2, c5x2)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                Vector128<float> max3 = NeonOps.Max(NeonOps.Max(c0x3, NeonOps.Max(c1x3, c2x3)), NeonOps.Max(c3x3, NeonOps.Max(c4x3, c5x3)));
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -1594,6 +1653,16 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x1, ref scores, Width);
                 NeonOps.Store(c0x2, ref scores, 2 * Width);
                 NeonOps.Store(c0x3, ref scores, 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                Vector128<float> max0 = c0x0;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector128<float> max1 = c0x1;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                Vector128<float> max2 = c0x2;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                Vector128<float> max3 = c0x3;
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale + P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 24 accumulators.</summary>
@@ -1926,7 +1995,8 @@ namespace AttentionGen.Generated
             private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
             private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
             private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int KeysAt = RescaleAt + PanelLanes;                      // K of the current key/value head [KvLen][HeadDim]
+            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
+            private const int KeysAt = ScoreMaxAt + PanelLanes;                     // K of the current key/value head [KvLen][HeadDim]
             private const int ValuesAt = KeysAt + KvLen * HeadDim;                  // V of the current key/value head [KvLen][HeadDim]
             private const int ScratchFloats = ValuesAt + KvLen * HeadDim;
 
@@ -1948,6 +2018,7 @@ namespace AttentionGen.Generated
                 ref float sum = ref Unsafe.Add(ref start, SumAt);
                 ref float limit = ref Unsafe.Add(ref start, LimitAt);
                 ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
+                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
                 Span<int> rowOffsets = stackalloc int[PanelLanes];
                 int packedHead = -1; // the key/value head whose K and V the scratch holds
                 scratch.Slice(ScoresAt, KeyBlock * PanelLanes).Clear(); // lanes a narrow panel leaves alone must hold numbers
@@ -1983,20 +2054,22 @@ namespace AttentionGen.Generated
                         ref float keyRows = ref Unsafe.Add(ref start, KeysAt + blockStart * RowStride);
                         ref float valueRows = ref Unsafe.Add(ref start, ValuesAt + blockStart * RowStride);
 
+                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
+                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
                         if (lanes < PanelLanes)
                         {
                             // 1. Scores Sᵀ = K·Qᵀ, NarrowTileRows keys at a time. A last partial tile is shifted back to end at the
                             //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                             int j = 0;
                             for (; j + NarrowTileRows <= count; j += NarrowTileRows)
-                                ScoreTileNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                ScoreTileNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             if (j < count)
                             {
                                 if (count >= NarrowTileRows)
-                                    ScoreTileNarrow(ref Unsafe.Add(ref keyRows, (count - NarrowTileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - NarrowTileRows) * PanelLanes));
+                                    ScoreTileNarrow(ref Unsafe.Add(ref keyRows, (count - NarrowTileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - NarrowTileRows) * PanelLanes), ref scoreMax);
                                 else
                                     for (; j < count; j++)
-                                        ScoreKeyNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                        ScoreKeyNarrow(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             }
                         }
                         else
@@ -2005,19 +2078,19 @@ namespace AttentionGen.Generated
                             //    block's last key: it recomputes a few scores identically instead of reading past the keys.
                             int j = 0;
                             for (; j + TileRows <= count; j += TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             if (j < count)
                             {
                                 if (count >= TileRows)
-                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes));
+                                    ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
                                 else
                                     for (; j < count; j++)
-                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes));
+                                        ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
                             }
                         }
 
                         // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale,
+                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
                             PanelLanes, lanes, count, unmasked, blockStart, firstBlock: blockStart == 0);
 
                         // The last block's value tiles write the panel's rows out, normalized: sums become 1/sum first.
@@ -2043,9 +2116,9 @@ namespace AttentionGen.Generated
                 }
             }
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -2097,11 +2170,21 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
                 ScalarOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
                 ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = ScalarOps.Max(c0x1, ScalarOps.Max(c1x1, c2x1));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = ScalarOps.Max(c0x2, ScalarOps.Max(c1x2, c2x2));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = ScalarOps.Max(c0x3, ScalarOps.Max(c1x3, c2x3));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -2127,11 +2210,21 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x1, ref scores, Width);
                 ScalarOps.Store(c0x2, ref scores, 2 * Width);
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = c0x0;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1 = c0x1;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                float max2 = c0x2;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
+                float max3 = c0x3;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores)
+            private static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c1x0 = default;
@@ -2165,11 +2258,15 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c3x0, ref scores, 3 * PanelLanes);
                 ScalarOps.Store(c4x0, ref scores, 4 * PanelLanes);
                 ScalarOps.Store(c5x0, ref scores, 5 * PanelLanes);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = ScalarOps.Max(ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0)), ScalarOps.Max(c3x0, ScalarOps.Max(c4x0, c5x0)));
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores)
+            private static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 ref float a = ref keys;
@@ -2183,6 +2280,10 @@ namespace AttentionGen.Generated
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 ScalarOps.Store(c0x0, ref scores, 0);
+
+                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
+                float max0 = c0x0;
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale + P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r] instead). 8 accumulators.</summary>
