@@ -238,6 +238,42 @@ public class VectorMathTests
         Assert.All(rows[(offsets.Length * headDim)..], x => Assert.True(float.IsNaN(x)));
     }
 
+    private static float[] UpdateBlockMax<TOps, TVector>(float[] scores, float[] limits, float[] scoreMax, int keys, int unmaskedKeys)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int panelWidth = limits.Length;
+        float[] max = Enumerable.Repeat(float.NegativeInfinity, panelWidth).ToArray(), sum = new float[panelWidth],
+            rescale = new float[panelWidth], probabilities = (float[])scores.Clone();
+        OnlineSoftmax.UpdateBlock<TOps, TVector>(ref probabilities[0], ref max[0], ref sum[0], ref limits[0], ref rescale[0],
+            ref scoreMax[0], panelWidth, panelWidth, keys, unmaskedKeys, 0, firstBlock: true);
+        return max;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void UpdateBlockTakesTheTilesMaxOnlyWhenNoKeyIsMasked(string path)
+    {
+        Func<float[], float[], float[], int, int, float[]>? update = OnPath<Func<float[], float[], float[], int, int, float[]>>(path,
+            UpdateBlockMax<Avx512Ops, Vector512<float>>, UpdateBlockMax<Avx2Ops, Vector256<float>>, UpdateBlockMax<NeonOps, Vector128<float>>,
+            UpdateBlockMax<ScalarOps, float>);
+        Assert.SkipWhen(update is null, $"{path} is not supported here");
+        int lanes = 2 * WidthOf(path), keys = 7;
+        var random = new Random(5);
+        float[] scores = Enumerable.Range(0, keys * lanes).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+        // Lane l attends keys 0 … 2 + l % 5: keys 0 … 2 are unmasked for all.
+        float[] limits = Enumerable.Range(0, lanes).Select(l => 2f + l % 5).ToArray();
+        float[] tilesMax = Enumerable.Range(0, lanes).Select(l => 10f + l).ToArray();
+
+        // No masked key: the tiles' max is the block's, whatever the scores hold.
+        Assert.Equal(tilesMax, update!(scores, limits, tilesMax, keys, keys));
+
+        // Masked keys: the max of each lane's allowed scores, the tiles' max ignored.
+        float[] allowedMax = Enumerable.Range(0, lanes)
+            .Select(l => Enumerable.Range(0, keys).Where(j => j <= limits[l]).Max(j => scores[j * lanes + l])).ToArray();
+        Assert.Equal(allowedMax, update(scores, limits, tilesMax, keys, 3));
+    }
+
     private static bool AreFinite<TOps, TVector>(float[] rows, int rowStride, int count, int length)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct =>
