@@ -55,12 +55,7 @@ public static class PanelTranspose
     {
         TVector factor = TOps.Broadcast(scale);
         for (int row = 0; row < rowOffsets.Length; row++)
-        {
-            ref float from = ref Unsafe.Add(ref source, rowOffsets[row]);
-            ref float to = ref Unsafe.Add(ref rows, row * headDim);
-            for (int d = 0; d < headDim; d += TOps.Width)
-                TOps.Store(TOps.Multiply(TOps.Load(ref from, d), factor), ref to, d);
-        }
+            ScaleRow<TOps, TVector>(ref Unsafe.Add(ref source, rowOffsets[row]), factor, headDim, ref Unsafe.Add(ref rows, row * headDim));
     }
 
     /// <summary><c>destination[rowOffsets[lane] + d] = panel[d][lane] · factors[lane]</c> for the panel's rows.</summary>
@@ -96,13 +91,19 @@ public static class PanelTranspose
         where TVector : struct
     {
         for (int row = 0; row < rowOffsets.Length; row++)
-        {
-            TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, row));
-            ref float source = ref Unsafe.Add(ref accumulator, row * headDim);
-            ref float target = ref Unsafe.Add(ref destination, rowOffsets[row]);
-            for (int d = 0; d < headDim; d += TOps.Width)
-                TOps.Store(TOps.Multiply(TOps.Load(ref source, d), factor), ref target, d);
-        }
+            ScaleRow<TOps, TVector>(ref Unsafe.Add(ref accumulator, row * headDim), TOps.Broadcast(Unsafe.Add(ref factors, row)),
+                headDim, ref Unsafe.Add(ref destination, rowOffsets[row]));
+    }
+
+    /// <summary><c>target[d] = source[d] · factor</c> for one row; <paramref name="headDim"/> is a multiple of the vector
+    /// width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleRow<TOps, TVector>(ref float source, TVector factor, int headDim, ref float target)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int d = 0; d < headDim; d += TOps.Width)
+            TOps.Store(TOps.Multiply(TOps.Load(ref source, d), factor), ref target, d);
     }
 
     /// <summary>Offsets of a block's rows in the transposed panel: row k starts k · panelLanes floats in.</summary>
