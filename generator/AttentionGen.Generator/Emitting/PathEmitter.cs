@@ -195,17 +195,16 @@ internal static class PathEmitter
                 w.Lines(path.RowMajorAccumulator
                     ? "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's\n// value tiles start the accumulator from zero)."
                     : "// Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.");
+                string packRows = $"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);";
                 if (path.NarrowDotRows > 0)
                 {
                     w.Line("if (lanes < PanelLanes) // the narrow panel's scores are dot products: its rows stay row-major");
                     w.Line($"    PanelTranspose.PackScaledRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel);");
                     w.Line("else");
-                    w.Line($"    PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
+                    packRows = "    " + packRows;
                 }
-                else
-                {
-                    w.Line($"PanelTranspose.PackRows{generic}(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);");
-                }
+
+                w.Line(packRows);
 
                 if (!path.RowMajorAccumulator)
                     w.Line("scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();");
