@@ -43,15 +43,11 @@ public sealed class AttentionKernelGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<PlanResult> planned = parsed
             .Combine(target)
-            .Select(static (pair, _) => new PlanResult(
-                pair.Left.Spec is null ? null : KernelPlanner.Plan(pair.Left.Spec, pair.Right),
-                pair.Left.Diagnostics))
+            .Select(static (pair, _) => PlanKernel(pair.Left, pair.Right))
             .WithTrackingName(Steps.Plan);
 
         IncrementalValuesProvider<RenderResult> rendered = planned
-            .Select(static (result, _) => result.Plan is null
-                ? new RenderResult(null, null, result.Diagnostics)
-                : new RenderResult(KernelEmitter.HintName(result.Plan.Spec), KernelEmitter.Emit(result.Plan), result.Diagnostics))
+            .Select(static (result, _) => Render(result))
             .WithTrackingName(Steps.Render);
 
         // A NativeAOT build for the x86-64 baseline silently runs every kernel on its scalar path: say so once.
@@ -83,11 +79,47 @@ public sealed class AttentionKernelGenerator : IIncrementalGenerator
             .Where(profile => profile.RequiredType is null || compilation.GetTypeByMetadataName(profile.RequiredType) is not null)
             .Select(profile => profile.Path)
             .ToImmutableArray();
-        bool allowUnsafe = compilation.Options is CSharpCompilationOptions { AllowUnsafe: true };
-        return new TargetInfo(new EquatableArray<string>(available), allowUnsafe);
+        return new TargetInfo(new EquatableArray<string>(available));
     }
 
-    private sealed record PlanResult(KernelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>Test hook: runs before a kernel is planned and before it is rendered (with the step's name from
+    /// <see cref="Steps"/>), so a test can make either throw.</summary>
+    internal static System.Action<KernelSpec, string>? FaultInjection;
+
+    private static PlanResult PlanKernel(ParseResult parsed, TargetInfo target)
+    {
+        if (parsed.Spec is null)
+            return new PlanResult(null, parsed.Diagnostics, parsed.Attribute);
+        try
+        {
+            FaultInjection?.Invoke(parsed.Spec, Steps.Plan);
+            return new PlanResult(KernelPlanner.Plan(parsed.Spec, target), parsed.Diagnostics, parsed.Attribute);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            return new PlanResult(null, parsed.Diagnostics.Add(InternalError(parsed.Spec, parsed.Attribute, e)), parsed.Attribute);
+        }
+    }
+
+    private static RenderResult Render(PlanResult result)
+    {
+        if (result.Plan is null)
+            return new RenderResult(null, null, result.Diagnostics);
+        try
+        {
+            FaultInjection?.Invoke(result.Plan.Spec, Steps.Render);
+            return new RenderResult(KernelEmitter.HintName(result.Plan.Spec), KernelEmitter.Emit(result.Plan), result.Diagnostics);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            return new RenderResult(null, null, result.Diagnostics.Add(InternalError(result.Plan.Spec, result.Attribute, e)));
+        }
+    }
+
+    private static DiagnosticInfo InternalError(KernelSpec spec, LocationInfo? attribute, System.Exception e) =>
+        new(DiagnosticDescriptors.InternalError, attribute, new[] { spec.DisplayName, e.GetType().Name + ": " + e.Message }.ToEquatableArray());
+
+    private sealed record PlanResult(KernelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Attribute);
 
     private sealed record RenderResult(string? HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -15,26 +15,26 @@ public class PlanTests
         new(null, EquatableArray<TypeDeclaration>.Empty, new TypeDeclaration("class", "K", string.Empty),
             new KernelShape(seqLen, kvLen, heads, kvHeads, headDim, causal, 0.125f, false, layout));
 
-    private static readonly TargetInfo AllPaths = new(new EquatableArray<string>(ImmutableArray.Create("Avx512", "Avx2", "Neon", "Scalar")), true);
+    private static readonly TargetInfo AllPaths = new(new EquatableArray<string>(ImmutableArray.Create("Avx512", "Avx2", "Neon", "Scalar")));
 
     [Fact]
     public void PathsMissingFromTheTargetFrameworkAreNotEmittedAndTheHeaderSaysSo()
     {
-        var target = new TargetInfo(new EquatableArray<string>(ImmutableArray.Create("Avx2", "Neon", "Scalar")), false);
+        var target = new TargetInfo(new EquatableArray<string>(ImmutableArray.Create("Avx2", "Neon", "Scalar")));
         KernelPlan plan = KernelPlanner.Plan(Spec(16, 16, 2, 2, 32), target);
         Assert.Equal(new[] { "Avx2", "Neon", "Scalar" }, plan.Paths.Select(p => p.Profile.Path));
         string source = KernelEmitter.Emit(plan);
         Assert.Contains("AVX-512   not emitted", source);
-        Assert.DoesNotContain("class Avx512Path", source);
+        Assert.DoesNotContain("struct Avx512Path", source);
     }
 
     [Fact]
     public void DecodingPutsTheHeadDimensionInTheLanes()
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(1, 4096, 8, 8, 128), AllPaths);
-        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.Equal(KernelStrategy.Rows, p.Strategy));
-        Assert.Equal(KernelStrategy.Panels, plan.Paths.Single(p => p.Profile.Width == 1).Strategy);
-        Assert.Contains("RowAttention.Scores", KernelEmitter.Emit(plan));
+        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.IsType<RowPathPlan>(p));
+        Assert.IsType<PanelPathPlan>(plan.Paths.Single(p => p.Profile.Width == 1));
+        Assert.Contains("RowDriver.Run<Avx512Ops, Vector512<float>, Shape, Avx512Path>", KernelEmitter.Emit(plan));
     }
 
     [Theory]
@@ -46,28 +46,27 @@ public class PlanTests
         KernelPlan plan = KernelPlanner.Plan(Spec(1, 4096, heads, kvHeads, 64), AllPaths);
         // Every path offers enough items, splitting the keys where heads and panels alone are too few.
         Assert.All(plan.Paths, p => Assert.True(p.WorkItems(kvHeads) >= KernelPlanner.MinRowWorkItems, $"{p.Profile.Path}: {p.WorkItems(kvHeads)} items"));
-        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.True(p.KeySplits > 1, $"{p.Profile.Path}: no split"));
+        Assert.All(plan.Paths.Where(p => p.Profile.Width > 1), p => Assert.True(p.Keys.Splits > 1, $"{p.Profile.Path}: no split"));
         string source = KernelEmitter.Emit(plan);
         Assert.Contains("split-KV", source);
-        Assert.Contains("RowAttention.MergeSplits", source);
+        Assert.Contains("Driver.Finish<Shape, Avx512Path>(call);", source);
     }
 
     [Fact]
     public void SplitKeysOnlyForOneQueryRowWithFewItems()
     {
-        Assert.All(KernelPlanner.Plan(Spec(1, 4096, 32, 8, 128), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits));
-        Assert.All(KernelPlanner.Plan(Spec(2, 4096, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits));
-        Assert.All(KernelPlanner.Plan(Spec(1, 100, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.KeySplits)); // one key block
+        Assert.All(KernelPlanner.Plan(Spec(1, 4096, 32, 8, 128), AllPaths).Paths, p => Assert.Equal(1, p.Keys.Splits));
+        Assert.All(KernelPlanner.Plan(Spec(2, 4096, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.Keys.Splits));
+        Assert.All(KernelPlanner.Plan(Spec(1, 100, 1, 1, 64), AllPaths).Paths, p => Assert.Equal(1, p.Keys.Splits)); // one key block
     }
 
     [Fact]
     public void FewRowsGetNarrowPanelsAndLongKeysGetOnlineSoftmax()
     {
-        PathPlan avx512 = KernelPlanner.Plan(Spec(8, 4096, 8, 8, 64), AllPaths).Paths[0];
-        Assert.Equal(KernelStrategy.Panels, avx512.Strategy);
-        Assert.Equal(16, avx512.PanelLanes); // one vector, not 32 lanes of padding
-        Assert.True(avx512.KeyBlocks > 1);
-        Assert.True(avx512.ScratchOnStack);
+        var avx512 = Assert.IsType<PanelPathPlan>(KernelPlanner.Plan(Spec(8, 4096, 8, 8, 64), AllPaths).Paths[0]);
+        Assert.Equal(16, avx512.Rows.Lanes); // one vector, not 32 lanes of padding
+        Assert.True(avx512.Keys.Blocks > 1);
+        Assert.True(avx512.Scratch.OnStack);
     }
 
     [Theory]
@@ -78,8 +77,8 @@ public class PlanTests
     public void ANarrowLastPanelOfAtMostHalfAVectorScoresByDotProducts(int seqLen, int avx512, int avx2, int neon, int scalar)
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(seqLen, 100, 2, 2, 64), AllPaths);
-        Assert.Equal(new[] { avx512, avx2, neon, scalar }, plan.Paths.Select(path => path.NarrowDotRows).ToArray());
-        Assert.All(plan.Paths, path => Assert.True(path.NarrowDotRows == 0 || (path.NarrowPanel && path.NarrowTileRows == 0)));
+        Assert.Equal(new[] { avx512, avx2, neon, scalar },
+            plan.Paths.Select(path => ((PanelPathPlan)path).Rows.Narrow is NarrowDots dots ? dots.Rows : 0).ToArray());
         Assert.Equal(avx512 > 0, KernelEmitter.Emit(plan).Contains("Avx512Ops.SumEach("));
     }
 
@@ -95,8 +94,8 @@ public class PlanTests
     public void ScratchAboveTheStackCapIsRented()
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(64, 64, 1, 1, 40000), AllPaths);
-        Assert.All(plan.Paths, path => Assert.False(path.ScratchOnStack));
-        Assert.Contains("ArrayPool<float>.Shared.Rent", KernelEmitter.Emit(plan));
+        Assert.All(plan.Paths, path => Assert.False(path.Scratch.OnStack));
+        Assert.Contains("public static bool ScratchOnStack => false;", KernelEmitter.Emit(plan));
     }
 
     [Fact]
@@ -110,19 +109,19 @@ public class PlanTests
     public void TokenMajorKeysAndValuesArePackedPerHeadWhenSeveralPanelsReadThem()
     {
         KernelPlan vit = KernelPlanner.Plan(Spec(197, 197, 12, 12, 64, layout: TensorLayout.TokenMajor), AllPaths);
-        Assert.All(vit.Paths, path => Assert.True(path.PackKeyValues));
-        PathPlan avx512 = vit.Paths[0];
-        Assert.Equal(KernelPlanner.ScratchFloats(avx512.PanelLanes, 64, avx512.KeyBlock) + 2 * 197 * 64, avx512.ScratchFloats);
+        Assert.All(vit.Paths, path => Assert.Equal(KeyValueSource.Packed, Packing(path)));
+        var avx512 = (PanelPathPlan)vit.Paths[0];
+        Assert.Equal(KernelPlanner.ScratchFloats(avx512.Rows.Lanes, 64, avx512.Keys.Block) + 2 * 197 * 64, avx512.Scratch.Floats);
         string source = KernelEmitter.Emit(vit);
-        Assert.Contains("Scratch.GatherRows(", source);
-        Assert.Contains("private const int RowStride = HeadDim;", source);
+        Assert.Contains("public static bool PackKeyValues => true;", source);
+        Assert.Contains("private const int RowStride = 64;", source);
 
         // Contiguous rows (HeadMajor, or one key/value head), a single panel, or a head too large for L2: in place.
-        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
-        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 1, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
-        Assert.False(KernelPlanner.Plan(Spec(16, 197, 12, 12, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths[0].PackKeyValues);
-        Assert.All(KernelPlanner.Plan(Spec(512, 4096, 8, 8, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.False(p.PackKeyValues));
-        Assert.DoesNotContain("GatherRows", KernelEmitter.Emit(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths)));
+        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths).Paths, p => Assert.Equal(KeyValueSource.InPlace, Packing(p)));
+        Assert.All(KernelPlanner.Plan(Spec(197, 197, 12, 1, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.Equal(KeyValueSource.InPlace, Packing(p)));
+        Assert.Equal(KeyValueSource.InPlace, Packing(KernelPlanner.Plan(Spec(16, 197, 12, 12, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths[0]));
+        Assert.All(KernelPlanner.Plan(Spec(512, 4096, 8, 8, 64, layout: TensorLayout.TokenMajor), AllPaths).Paths, p => Assert.Equal(KeyValueSource.InPlace, Packing(p)));
+        Assert.DoesNotContain("PackKeyValues", KernelEmitter.Emit(KernelPlanner.Plan(Spec(197, 197, 12, 12, 64), AllPaths)));
     }
 
     [Theory]
@@ -143,12 +142,12 @@ public class PlanTests
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(128, 128, 12, 12, 64), AllPaths);
         // AVX-512, 32 lanes: 4 tiles of 6 rows × 4 vectors, then 8 rows × 2 vectors (16 chains), not 2 rows × 4 (8).
-        PathPlan avx512 = plan.Paths[0];
-        Assert.Equal((6, 4, 8, 2), (avx512.ValueRows, avx512.ValueVectors, avx512.ValueLaneTail, avx512.ValueTailVectors));
-        Assert.Contains("private const int ValueTailDims = 32;", KernelEmitter.Emit(plan));
+        var avx512 = (RowMajorValues)((PanelPathPlan)plan.Paths[0]).Values;
+        Assert.Equal(new RowMajorValues(new ValueTile(6, 4), new ValueTile(8, 2), TilesWriteOutput: true), avx512);
+        Assert.Contains("public static int ValueTailDims => 32;", KernelEmitter.Emit(plan));
         // AVX2, 16 lanes: 4 rows × 2 vectors stays, since 10 rows would leave one vector per pass.
-        PathPlan avx2 = plan.Paths[1];
-        Assert.Equal((6, 2, 4, 2), (avx2.ValueRows, avx2.ValueVectors, avx2.ValueLaneTail, avx2.ValueTailVectors));
+        var avx2 = (RowMajorValues)((PanelPathPlan)plan.Paths[1]).Values;
+        Assert.Equal(new RowMajorValues(new ValueTile(6, 2), new ValueTile(4, 2), TilesWriteOutput: true), avx2);
     }
 
     [Theory]
@@ -158,7 +157,9 @@ public class PlanTests
     public void AVX512TakesTheScoreTileHeightThatRecomputesTheFewestScores(int keys, int expectedTileRows)
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(128, keys, 8, 8, 64), AllPaths);
-        Assert.Equal(expectedTileRows, plan.Paths[0].TileRows);
-        Assert.All(plan.Paths.Skip(1), path => Assert.Equal(path.Profile.TileRows, path.TileRows)); // AVX2, NEON: registers allow 6
+        Assert.Equal(expectedTileRows, ((PanelPathPlan)plan.Paths[0]).ScoreTileRows);
+        Assert.All(plan.Paths.Skip(1), path => Assert.Equal(path.Profile.TileRows, ((PanelPathPlan)path).ScoreTileRows)); // AVX2, NEON: registers allow 6
     }
+
+    private static KeyValueSource Packing(PathPlan path) => path is PanelPathPlan panels ? panels.Source : KeyValueSource.InPlace;
 }

@@ -27,9 +27,41 @@ public class RobustnessTests
     [MemberData(nameof(Malformed))]
     public void MalformedDeclarationNeverCrashesTheGenerator(string source)
     {
-        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
         Assert.Null(result.Exception);
         Assert.DoesNotContain(result.Diagnostics, d => d.Id == "ATG000");
+        // The mistake is reported (by an ATG diagnostic or the compiler), and whatever was generated compiles.
+        Assert.True(result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) || !GeneratorHarness.Errors(output).IsEmpty
+            || output.GetDiagnostics(TestContext.Current.CancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error), "the mistake went unreported");
+        Assert.DoesNotContain(GeneratorHarness.Errors(output), d => d.Location.SourceTree?.FilePath.EndsWith(".g.cs") == true);
+    }
+
+    [Theory]
+    [InlineData("Plan")]
+    [InlineData("Render")]
+    public void AnUnexpectedExceptionBecomesATG000AtTheAttribute(string step)
+    {
+        const string source = "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4)] static partial class Faulty { }";
+        // The hook is static: it throws only for this test's kernel, so tests running beside it are unaffected.
+        AttentionKernelGenerator.FaultInjection = (spec, at) =>
+        {
+            if (spec.Kernel.Name == "Faulty" && at == step)
+                throw new System.InvalidOperationException("planted fault");
+        };
+        try
+        {
+            var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compile(source));
+            Assert.Null(result.Exception);
+            Assert.Empty(result.GeneratedSources);
+            Diagnostic error = Assert.Single(result.Diagnostics);
+            Assert.Equal("ATG000", error.Id);
+            Assert.Contains("planted fault", error.GetMessage());
+            Assert.StartsWith("AttentionKernel(", source.Substring(error.Location.SourceSpan.Start));
+        }
+        finally
+        {
+            AttentionKernelGenerator.FaultInjection = null;
+        }
     }
 
     public static TheoryData<string> Unusual => new()

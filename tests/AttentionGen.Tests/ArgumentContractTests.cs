@@ -74,8 +74,79 @@ public class ArgumentContractTests
     {
         float[] shared = new float[Q + O];
         TestData.Random(Q, 5).CopyTo(shared, 0);
-        Kernel.Forward(shared.AsSpan(0, Q), TestData.Random(K, 6), TestData.Random(K, 7), shared.AsSpan(Q, O), Kernel.Shape.KvLen);
-        Assert.Contains(shared.Skip(Q), x => x != 0);
+        float[] k = TestData.Random(K, 6), v = TestData.Random(K, 7);
+        Kernel.Forward(shared.AsSpan(0, Q), k, v, shared.AsSpan(Q, O), Kernel.Shape.KvLen);
+        double[] expected = Reference.AttentionReference.ForwardExact(Kernel.Shape, shared.AsSpan(0, Q), k, v);
+        Assert.True(Accuracy.MaxAbsError(shared.AsSpan(Q, O), expected) < 1e-5);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(34)]
+    [InlineData(int.MinValue)]
+    public void QueryLengthOutOfRangeThrows(int queryLength)
+    {
+        float[] o = Sentinel(O);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Kernel.ForwardLengths(new float[Q], new float[K], new float[K], o, queryLength, Kernel.Shape.KvLen));
+        Assert.Equal("queryLength", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Kernel.ForwardParallelLengths(new float[Q], new float[K], new float[K], o, queryLength, Kernel.Shape.KvLen));
+        AssertUntouched(o);
+    }
+
+    [Theory]
+    [InlineData(new int[0], new int[0], "queryLengths")]
+    [InlineData(new[] { 5, 6 }, new[] { 5 }, "kvLengths")]
+    public void ABatchWithoutItemsOrWithUnequalLengthSpansThrows(int[] queryLengths, int[] kvLengths, string parameter)
+    {
+        float[] o = Sentinel(2 * O);
+        var error = Assert.Throws<ArgumentException>(() =>
+            Kernel.ForwardBatch(new float[2 * Q], new float[2 * K], new float[2 * K], o, queryLengths, kvLengths));
+        Assert.Equal(parameter, error.ParamName);
+        AssertUntouched(o);
+    }
+
+    [Theory]
+    [InlineData(1, 0, "kvLengths")]
+    [InlineData(1, 48, "kvLengths")]
+    [InlineData(0, 5, "queryLengths")]
+    [InlineData(34, 5, "queryLengths")]
+    public void ABatchLengthOutOfRangeThrowsBeforeAnyItemIsWritten(int lastQueryLength, int lastKvLength, string parameter)
+    {
+        float[] o = Sentinel(3 * O);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Kernel.ForwardBatch(new float[3 * Q], new float[3 * K],
+            new float[3 * K], o, new[] { 33, 10, lastQueryLength }, new[] { 47, 20, lastKvLength }));
+        Assert.Equal(parameter, error.ParamName);
+        Assert.Contains("[2]", error.Message);
+        AssertUntouched(o);
+    }
+
+    [Theory]
+    [InlineData("query")]
+    [InlineData("key")]
+    [InlineData("value")]
+    [InlineData("output")]
+    public void ABatchSpanShorterThanItsItemsThrows(string parameter)
+    {
+        float[] q = new float[parameter == "query" ? 2 * Q - 1 : 2 * Q], k = new float[parameter == "key" ? 2 * K - 1 : 2 * K],
+            v = new float[parameter == "value" ? 2 * K - 1 : 2 * K], o = Sentinel(parameter == "output" ? 2 * O - 1 : 2 * O);
+        var error = Assert.Throws<ArgumentException>(() => Kernel.ForwardBatch(q, k, v, o, new[] { 1, 2 }, new[] { 3, 4 }));
+        Assert.Equal(parameter, error.ParamName);
+        Assert.Contains((parameter == "query" ? 2 * Q : parameter == "output" ? 2 * O : 2 * K).ToString(), error.Message);
+        AssertUntouched(o);
+    }
+
+    [Fact]
+    public void ABatchOutputOverlappingTheSecondItemsInputThrows()
+    {
+        float[] shared = Sentinel(2 * Q + 2 * O);
+        float[] before = shared.ToArray();
+        var error = Assert.Throws<ArgumentException>(() => Kernel.ForwardBatch(shared.AsSpan(0, 2 * Q), new float[2 * K],
+            new float[2 * K], shared.AsSpan(2 * Q - 1, 2 * O), new[] { 1, 1 }, new[] { 1, 1 }));
+        Assert.Equal("output", error.ParamName);
+        Assert.Equal(before, shared);
     }
 
     [Fact]

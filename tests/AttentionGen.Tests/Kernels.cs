@@ -105,3 +105,22 @@ namespace AttentionGen.Tests.Matrix
     [AttentionKernel(SeqLen = 20, KvLen = 30, Heads = 1, HeadDim = 1100, Scale = 0.02f)]
     public static partial class RentedScratch { }
 }
+
+// Golden cases of contract version 2 that use runtime lengths and batches (../Golden/Variants/cases.json).
+namespace AttentionGen.Tests.Variants
+{
+    [AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
+    public static partial class PrefixMiniLm { }
+
+    [AttentionKernel(SeqLen = 256, Heads = 12, HeadDim = 32, Layout = AttentionLayout.TokenMajor)]
+    public static partial class PrefixTokenMajor { }
+
+    [AttentionKernel(SeqLen = 64, KvLen = 512, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class ChunkRuntime { }
+
+    [AttentionKernel(SeqLen = 64, Heads = 4, HeadDim = 32, Layout = AttentionLayout.TokenMajor)]
+    public static partial class BatchBert { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 512, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true)]
+    public static partial class BatchDecode { }
+}

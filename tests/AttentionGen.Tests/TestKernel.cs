@@ -13,6 +13,12 @@ public delegate void ForwardFunction(ReadOnlySpan<float> query, ReadOnlySpan<flo
 public delegate void ForwardFullFunction(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
     Span<float> output);
 
+public delegate void ForwardLengthsFunction(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    Span<float> output, int queryLength, int kvLength);
+
+public delegate void ForwardBatchFunction(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths);
+
 /// <summary>A generated kernel of this assembly, seen through its generated members.</summary>
 public sealed class TestKernel
 {
@@ -26,6 +32,9 @@ public sealed class TestKernel
         ForwardAll = Method<ForwardFullFunction>("Forward", 4);
         ForwardParallel = Method<ForwardFunction>("ForwardParallel", 5);
         ForwardParallelAll = Method<ForwardFullFunction>("ForwardParallel", 4);
+        ForwardLengths = Method<ForwardLengthsFunction>("Forward", 6);
+        ForwardParallelLengths = Method<ForwardLengthsFunction>("ForwardParallel", 6);
+        ForwardBatch = Method<ForwardBatchFunction>("ForwardBatch", 6);
         ActivePath = (KernelPath)type.GetProperty("ActivePath")!.GetValue(null)!;
     }
 
@@ -42,6 +51,12 @@ public sealed class TestKernel
     public ForwardFunction ForwardParallel { get; }
 
     public ForwardFullFunction ForwardParallelAll { get; }
+
+    public ForwardLengthsFunction ForwardLengths { get; }
+
+    public ForwardLengthsFunction ForwardParallelLengths { get; }
+
+    public ForwardBatchFunction ForwardBatch { get; }
 
     public KernelPath ActivePath { get; }
 

@@ -13,8 +13,11 @@ internal static class Formatting
 
     public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public const string GeneratedCode =
-        "[global::System.CodeDom.Compiler.GeneratedCode(\"AttentionGen.Generator\", \"1.0.0\")]";
+    /// <summary>The generator's version, as its assembly carries it (the package's version).</summary>
+    public static readonly string Version = typeof(Formatting).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static readonly string GeneratedCode =
+        $"[global::System.CodeDom.Compiler.GeneratedCode(\"AttentionGen.Generator\", \"{Version}\")]";
 
     // The implementation lives in namespace AttentionGen.Generated with these usings, so it can use short names
     // without a user's type of the same name getting in the way. The user's partial class uses global:: names.

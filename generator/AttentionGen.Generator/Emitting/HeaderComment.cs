@@ -5,7 +5,7 @@ using static AttentionGen.Generator.Emitting.Formatting;
 
 namespace AttentionGen.Generator.Emitting;
 
-/// <summary>The comment at the top of a generated kernel: the shape, the work, and each path's plan.</summary>
+/// <summary>The comment at the top of a generated kernel: the shape, the work, and each path's plan, rendered from it.</summary>
 internal static class HeaderComment
 {
     public static void Write(SourceWriter w, KernelPlan plan)
@@ -17,52 +17,16 @@ internal static class HeaderComment
             + (s.GroupSize > 1 ? $" (groups of {s.GroupSize})" : string.Empty) + $", D = {s.HeadDim}");
         w.Line($"//          {s.Layout}, {(s.Causal ? "causal (bottom-right aligned)" : "no mask")}, Scale = {FloatLiteral(s.Scale)}"
             + (s.ScaleIsDefault ? " (1/sqrt(D))" : string.Empty));
-        w.Line($"// Work     {Number(plan.FlopsPerCall)} FLOPs per call at kvLength = T (4·D per allowed query-key pair), {Number(plan.ExpPerCall)} exp");
+        w.Line($"// Work     {Number(plan.FlopsPerCall)} FLOPs per call at the compiled lengths (4·D per allowed query-key pair), "
+            + $"{Number(plan.ExpPerCall)} exp");
         w.Line("//");
-        w.Line("// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into");
-        w.Line("//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:");
-        w.Line("//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max");
-        w.Line("//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)");
-        w.Line("//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,");
-        w.Line("//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes");
-        w.Line(plan.Paths.Any(path => path.PackKeyValues)
-            ? "//          then write O / sum. K and V are packed per head (below) or read in place; scores stay in the scratch."
-            : "//          then write O / sum. K and V are read in place; scores never leave the scratch.");
-        if (s.Causal)
-            w.Line("//          Causal: key blocks past a panel's last row are skipped; only the diagonal is masked.");
-        if (plan.Paths.Any(path => path.ValueTilesWriteOutput))
-            w.Line("//          A row-major O leaves from the last block's value tiles: O / sum, straight from their registers.");
-        w.Line("//");
-        w.Line("// Paths    (Forward takes the first the machine supports)");
+        w.Line("// Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)");
         foreach (PathPlan path in plan.Paths)
         {
-            if (path.Strategy == KernelStrategy.Rows)
-            {
-                w.Line($"//   {path.Profile.Title,-9} rows: {plan.RowsPerKvHead} row(s) per key/value head is under half a {path.Profile.VectorType}, so the head");
-                w.Line($"//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of {path.KeyBlock}"
-                    + $" keys, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {(path.ScratchOnStack ? "on the stack" : "rented from the array pool")}");
-                if (path.KeySplits > 1)
-                    w.Line($"//             split-KV: each key/value head's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
-                continue;
-            }
-
-            string softmax = path.KeyBlocks == 1 ? "one pass (all keys in one block)" : $"online over {path.KeyBlocks} blocks";
-            string values = path.RowMajorAccumulator
-                ? $"values {path.ValueRows} rows × {path.ValueVectors * path.Profile.Width} dims ({path.ValueRows * path.ValueVectors} accumulators)"
-                    + (path.ValueLaneTail > 0 ? $" + a tail of {path.ValueLaneTail} rows × {path.ValueTailVectors * path.Profile.Width} dims" : string.Empty)
-                : $"values Oᵀ {path.TileRows} dims × {path.PanelLanes}" + (path.ValueTailRows > 0 ? $" + a {path.ValueTailRows}-dim tail" : string.Empty);
-            string scratch = path.ScratchOnStack ? "on the stack" : "rented from the array pool";
-            w.Line($"//   {path.Profile.Title,-9} panels of {path.PanelLanes} rows ({path.PanelVectors} × {path.Profile.VectorType}), "
-                + $"scores {path.TileRows} × {path.PanelLanes} ({path.TileRows * path.PanelVectors} accumulators), {values},");
-            w.Line($"//             key blocks of {path.KeyBlock}: {softmax}, {path.WorkItems(s.KvHeads)} work items, scratch {Number(path.ScratchFloats * 4L)} B {scratch}");
-            if (path.NarrowDotRows > 0)
-                w.Line($"//             the last panel's {path.NarrowDotRows} row(s) take one vector: scores by dot products over the head dimension in lanes ({path.NarrowDotRows} × {s.HeadDim / path.Profile.Width} FMAs a key)");
-            else if (path.NarrowTileRows > 0)
-                w.Line($"//             the last panel's {plan.RowsPerKvHead % path.PanelLanes} row(s) take one vector: scores {path.NarrowTileRows} × {path.Profile.Width} ({path.NarrowTileRows} accumulators)");
-            if (path.PackKeyValues)
-                w.Line("//             each key/value head's strided K and V rows are packed into the scratch once per worker, for all its panels");
-            if (path.KeySplits > 1)
-                w.Line($"//             split-KV: each panel's keys in {path.KeySplits} ranges of {path.BlocksPerSplit * path.KeyBlock}, merged by their softmax statistics");
+            if (path is PanelPathPlan panels)
+                WritePanels(w, s, panels);
+            else
+                WriteRows(w, plan, path);
         }
 
         foreach (IsaProfile profile in IsaProfile.All)
@@ -73,4 +37,58 @@ internal static class HeaderComment
 
         w.Line();
     }
+
+    private static void WriteRows(SourceWriter w, KernelPlan plan, PathPlan path)
+    {
+        w.Line($"//   {path.Profile.Title,-9} rows: {plan.RowsPerKvHead} row(s) per key/value head is under half a {path.Profile.VectorType}, "
+            + "so the head dimension takes the lanes");
+        w.Line($"//             and each row streams its keys, blocks of {path.Keys.Block} keys, {path.WorkItems(plan.Shape.KvHeads)} work items, "
+            + Scratch(path));
+        WriteSplits(w, path, "each key/value head's");
+    }
+
+    private static void WritePanels(SourceWriter w, KernelShape s, PanelPathPlan path)
+    {
+        PanelRows rows = path.Rows;
+        string values = path.Values switch
+        {
+            RowMajorValues v => $"values {v.Tile.Rows} rows × {v.Tile.Vectors * path.Profile.Width} dims ({v.Tile.Accumulators} accumulators)"
+                + (v.Tail is { } tail ? $" + a tail of {tail.Rows} rows × {tail.Vectors * path.Profile.Width} dims" : string.Empty),
+            TransposedValues v => $"values Oᵀ {v.TileDims} dims × {rows.Lanes}" + (v.TailDims is { } tail ? $" + a {tail}-dim tail" : string.Empty),
+            _ => string.Empty,
+        };
+        string softmax = path.Keys.Blocks == 1 ? "one pass (all keys in one block)" : $"online over {path.Keys.Blocks} blocks";
+        w.Line($"//   {path.Profile.Title,-9} panels of {rows.Lanes} rows ({rows.Vectors} × {path.Profile.VectorType}), "
+            + $"scores {path.ScoreTileRows} × {rows.Lanes} ({path.ScoreTileRows * rows.Vectors} accumulators),");
+        w.Line($"//             {values},");
+        w.Line($"//             key blocks of {path.Keys.Block}: {softmax}, {path.WorkItems(s.KvHeads)} work items, {Scratch(path)}");
+        if (path.Values is RowMajorValues { TilesWriteOutput: true })
+            w.Line("//             the last block's value tiles write O / sum straight from their registers");
+        switch (rows.Narrow)
+        {
+            case NarrowDots dots:
+                w.Line($"//             the last panel's {dots.Rows} row(s) take one vector: scores by dot products over the head dimension "
+                    + $"({dots.Rows} × {s.HeadDim / path.Profile.Width} FMAs a key)");
+                break;
+            case NarrowTiles tiles:
+                w.Line($"//             the last panel's {tiles.Rows} row(s) take one vector: scores {tiles.TileRows} × {path.Profile.Width}");
+                break;
+        }
+
+        if (path.Source == KeyValueSource.Packed)
+            w.Line("//             each key/value head's strided K and V rows are packed into the scratch once per worker");
+        WriteSplits(w, path, "each panel's");
+    }
+
+    private static void WriteSplits(SourceWriter w, PathPlan path, string whose)
+    {
+        if (path.Keys.Splits > 1)
+        {
+            w.Line($"//             split-KV: {whose} keys in {path.Keys.Splits} ranges of {path.Keys.BlocksPerSplit * path.Keys.Block}, "
+                + "merged by their softmax statistics");
+        }
+    }
+
+    private static string Scratch(PathPlan path) =>
+        $"scratch {Number(path.Scratch.Floats * 4L)} B {(path.Scratch.OnStack ? "on the stack" : "rented from the array pool")}";
 }

@@ -8,7 +8,7 @@ namespace AttentionGen.Generator.Emitting;
 
 /// <summary>
 /// Renders a <see cref="KernelPlan"/> as C#: the public members of the user's partial class, and a file-local
-/// class holding the shape's layout helpers and one nested class per instruction set (see <see cref="PathEmitter"/>).
+/// class holding the shape and one plan per instruction set (see <see cref="PanelPathWriter"/> and <see cref="RowPathWriter"/>).
 /// </summary>
 internal static class KernelEmitter
 {
@@ -78,128 +78,100 @@ internal static class KernelEmitter
             Constant(w, "int", "ValueLength", Int(s.KeyLength), $"Elements in the value span, {keyShape}.");
             Constant(w, "int", "OutputLength", Int(s.QueryLength), $"Elements in the output span, {queryShape}.");
 
-            w.Line("/// <summary>The code path <c>Forward</c> runs on this machine.</summary>");
+            w.Doc("<summary>The code path <c>Forward</c> runs on this machine.</summary>");
             w.Line(GeneratedCode);
             w.Line($"public static global::AttentionGen.Kernels.KernelPath ActivePath => {implName}.ActivePath;");
             w.Line();
 
-            string causalNote = s.Causal
-                ? " Query row i attends key j when <c>j &lt;= i + (kvLength - SeqLen)</c>; a row with no such key gets zeros."
-                : string.Empty;
-            foreach (bool parallel in new[] { false, true })
-            {
-                string name = parallel ? "ForwardParallel" : "Forward";
-                string how = parallel
-                    ? "spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)\"/>, bitwise."
-                    : "on the calling thread, with the best code path this machine supports.";
-                ForwardDocs(w, $"Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref=\"KvLen\"/> keys, {how}{causalNote}", queryShape, keyShape, withKvLength: false);
-                w.Line(GeneratedCode);
-                w.Line($"public static void {name}({QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value, {QualifiedSpan} output) =>");
-                w.Line($"    {name}(query, key, value, output, KvLen);");
-                w.Line();
-
-                ForwardDocs(w, $"Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name=\"kvLength\"/> keys, {how}{causalNote}", queryShape, keyShape, withKvLength: true);
-                w.Line(GeneratedCode);
-                using (w.Block($"public static void {name}({QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value, {QualifiedSpan} output, int kvLength)"))
-                {
-                    w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
-                    w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);");
-                    w.Line(parallel
-                        ? $"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(query, key, value, output, kvLength);"
-                        : $"global::AttentionGen.Kernels.ParallelKernel.RunSequential<{implName}.Work>(query, key, value, output, kvLength);");
-                }
-
-                w.Line();
-            }
+            ForwardWriter.Write(w, s, implName);
         }
     }
 
     private static void Constant(SourceWriter w, string type, string name, string value, string summary)
     {
-        w.Line($"/// <summary>{summary}</summary>");
+        w.Doc($"<summary>{summary}</summary>");
         w.Line(GeneratedCode);
         w.Line($"public const {type} {name} = {value};");
         w.Line();
     }
 
-    private static void ForwardDocs(SourceWriter w, string summary, string queryShape, string keyShape, bool withKvLength)
-    {
-        w.Line($"/// <summary>{summary}</summary>");
-        w.Line($"/// <param name=\"query\">Queries, {queryShape}: at least <see cref=\"QueryLength\"/> floats.</param>");
-        w.Line($"/// <param name=\"key\">Keys, {keyShape}: at least <see cref=\"KeyLength\"/> floats.</param>");
-        w.Line($"/// <param name=\"value\">Values, {keyShape}: at least <see cref=\"ValueLength\"/> floats.</param>");
-        w.Line($"/// <param name=\"output\">Receives the attention output, {queryShape}: at least <see cref=\"OutputLength\"/> floats; must not overlap an input.</param>");
-        if (withKvLength)
-        {
-            w.Line("/// <param name=\"kvLength\">Keys to attend, 1 to <see cref=\"KvLen\"/>; only the first <paramref name=\"kvLength\"/> key and value positions are read.</param>");
-            w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"kvLength\"/> is outside 1..<see cref=\"KvLen\"/>.</exception>");
-        }
-
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span is shorter than its element count, or <paramref name=\"output\"/> overlaps an input. Nothing is written.</exception>");
-    }
-
     private static void WriteImplementation(SourceWriter w, KernelPlan plan, string implName)
     {
         KernelShape s = plan.Shape;
-        w.Line($"/// <summary>The kernel behind <c>{plan.Spec.DisplayName.Replace("<", "&lt;").Replace(">", "&gt;")}</c>: the shape's layout helpers and one nested class per instruction set.</summary>");
+        w.Doc($"<summary>The kernel behind <c>{plan.Spec.DisplayName.Replace("<", "&lt;").Replace(">", "&gt;")}</c>: its shape, and one "
+            + "plan with its tiles per instruction set.</summary>");
         w.Line(GeneratedCode);
         using (w.Block($"file static class {implName}"))
         {
-            w.Line("private const int SeqLen = " + Int(s.SeqLen) + ";");
-            w.Line("private const int KvLen = " + Int(s.KvLen) + ";");
-            w.Line("private const int Heads = " + Int(s.Heads) + ";");
-            w.Line("private const int KvHeads = " + Int(s.KvHeads) + ";");
             w.Line("private const int HeadDim = " + Int(s.HeadDim) + ";");
-            w.Line("/// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>");
-            w.Line("private const float ScoreScale = " + FloatLiteral(ScoreScale(s.Scale)) + ";");
-            w.Line("/// <summary>Query heads per key/value head.</summary>");
-            w.Line("private const int GroupSize = " + Int(s.GroupSize) + ";");
-            w.Line("/// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>");
-            w.Line("private const int RowsPerKvHead = " + Int(plan.RowsPerKvHead) + ";");
-            w.Line("/// <summary>Elements between consecutive key (and value) rows of one head.</summary>");
-            w.Line("private const int KvRowStride = " + Int(plan.KvRowStride) + ";");
             w.Line();
-
-            w.Line("/// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>");
+            w.Doc("<summary>The best path this machine supports; each test is a JIT-time constant.</summary>");
             w.Line("public static KernelPath ActivePath =>");
             foreach (PathPlan path in plan.Paths)
             {
-                w.Line(path.Profile.Path == "Scalar"
-                    ? "    KernelPath.Scalar;"
+                w.Line(path.Profile.IsFallback
+                    ? $"    KernelPath.{path.Profile.Path};"
                     : $"    {path.Profile.OpsType}.IsSupported ? KernelPath.{path.Profile.Path} :");
             }
 
             w.Line();
+            WriteShape(w, s);
+            w.Line();
             WriteWork(w, plan);
-            WriteLayoutHelpers(w, plan);
             foreach (PathPlan path in plan.Paths)
             {
                 w.Line();
-                PathEmitter.Write(w, plan, path);
+                if (path is PanelPathPlan panels)
+                    PanelPathWriter.Write(w, s, panels);
+                else if (path is RowPathPlan rows)
+                    RowPathWriter.Write(w, plan, rows);
             }
         }
     }
 
+    private static void WriteShape(SourceWriter w, KernelShape s)
+    {
+        w.Doc("<summary>The shape, as JIT-time constants for the runtime's drivers.</summary>");
+        using (w.Block("private readonly struct Shape : IKernelShape"))
+        {
+            w.Line($"public static int SeqLen => {Int(s.SeqLen)};");
+            w.Line($"public static int KvLen => {Int(s.KvLen)};");
+            w.Line($"public static int Heads => {Int(s.Heads)};");
+            w.Line($"public static int KvHeads => {Int(s.KvHeads)};");
+            w.Line($"public static int HeadDim => {Int(s.HeadDim)};");
+            w.Line($"public static bool Causal => {(s.Causal ? "true" : "false")};");
+            w.Line($"public static bool TokenMajor => {(s.Layout == TensorLayout.TokenMajor ? "true" : "false")};");
+            w.Doc("<summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>");
+            w.Line($"public static float ScoreScale => {FloatLiteral(ScoreScale(s.Scale))};");
+        }
+    }
+
+    private static string Driver(PathPlan path) => path is PanelPathPlan ? "PanelDriver" : "RowDriver";
+
     private static void WriteWork(SourceWriter w, KernelPlan plan)
     {
-        w.Line("/// <summary>Dispatches to the best path; <see cref=\"ParallelKernel\"/> hands its items to threads.</summary>");
+        w.Doc("<summary>Dispatches to the best path; <see cref=\"ParallelKernel\"/> hands its items to threads.</summary>");
         using (w.Block("public readonly struct Work : IAttentionWork"))
         {
             w.Line("/// <inheritdoc/>");
-            WriteDispatchedValue(w, plan, "WorkItems", path => $"{path.Name}.WorkItems");
+            WriteDispatchedValue(w, plan, "WorkItems", path => $"{Driver(path)}.WorkItems<Shape, {path.Name}>()");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            WriteDispatchedValue(w, plan, "SharedFloats", path => path.KeySplits > 1 ? $"{path.Name}.SharedFloats" : "0");
+            WriteDispatchedValue(w, plan, "SharedFloats", path => path.Keys.Splits > 1 ? $"{Driver(path)}.SharedFloats<Shape, {path.Name}>()" : "0");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block($"public static void Run({ReadOnlySpan} query, {ReadOnlySpan} key, {ReadOnlySpan} value, {Span} output, int kvLength, {Span} shared, ref int nextItem)"))
-                WriteDispatch(w, plan, path => $"{path.Name}.Run(query, key, value, output, kvLength, shared, ref nextItem);");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            using (w.Block($"public static void Finish({Span} shared, {Span} output)"))
+            using (w.Block("public static void Run(scoped in AttentionCall call, ref int nextItem)"))
             {
-                if (plan.Paths.Any(path => path.KeySplits > 1))
-                    WriteDispatch(w, plan, path => path.KeySplits > 1 ? $"{path.Name}.Finish(shared, output);" : "return; // its items write the output directly");
+                WriteDispatch(w, plan, path =>
+                    $"{Driver(path)}.Run<{path.Profile.OpsType}, {path.Profile.VectorType}, Shape, {path.Name}>(call, ref nextItem);");
+            }
+
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public static void Finish(scoped in AttentionCall call)"))
+            {
+                if (plan.Paths.Any(path => path.Keys.Splits > 1))
+                    WriteDispatch(w, plan, path => path.Keys.Splits > 1 ? $"{Driver(path)}.Finish<Shape, {path.Name}>(call);" : "return; // its items write the output");
                 else
                     w.Line("// Every path's items write the output directly.");
             }
@@ -218,7 +190,7 @@ internal static class KernelEmitter
         w.Line($"public static int {name} =>");
         foreach (PathPlan path in plan.Paths)
         {
-            w.Line(path.Profile.Path == "Scalar"
+            w.Line(path.Profile.IsFallback
                 ? $"    {value(path)};"
                 : $"    {path.Profile.OpsType}.IsSupported ? {value(path)} :");
         }
@@ -230,7 +202,7 @@ internal static class KernelEmitter
         string keyword = "if";
         foreach (PathPlan path in plan.Paths)
         {
-            if (path.Profile.Path == "Scalar")
+            if (path.Profile.IsFallback)
             {
                 w.Line("else");
             }
@@ -242,33 +214,5 @@ internal static class KernelEmitter
 
             w.Line($"    {statement(path)}");
         }
-    }
-
-    private static void WriteLayoutHelpers(SourceWriter w, KernelPlan plan)
-    {
-        KernelShape s = plan.Shape;
-        bool headMajor = s.Layout == TensorLayout.HeadMajor;
-        w.Line($"/// <summary>Offset of query (and output) row <paramref name=\"row\"/> of key/value head <paramref name=\"kvHead\"/> ({s.Layout}).</summary>");
-        w.Line(Inline);
-        using (w.Block("private static int QueryOffset(int kvHead, int row)"))
-        {
-            if (s.GroupSize == 1)
-            {
-                w.Line(headMajor ? "return (kvHead * SeqLen + row) * HeadDim;" : "return (row * Heads + kvHead) * HeadDim;");
-            }
-            else
-            {
-                w.Line("int head = kvHead * GroupSize + row % GroupSize;");
-                w.Line("int position = row / GroupSize;");
-                w.Line(headMajor ? "return (head * SeqLen + position) * HeadDim;" : "return (position * Heads + head) * HeadDim;");
-            }
-        }
-
-        w.Line();
-        w.Line($"/// <summary>Offset of key (and value) row <paramref name=\"position\"/> of key/value head <paramref name=\"kvHead\"/> ({s.Layout}).</summary>");
-        w.Line(Inline);
-        w.Line(headMajor
-            ? "public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;"
-            : "public static int KeyOffset(int kvHead, int position) => (position * KvHeads + kvHead) * HeadDim;");
     }
 }

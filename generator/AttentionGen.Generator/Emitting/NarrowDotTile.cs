@@ -15,15 +15,14 @@ internal static class NarrowDotTile
 
     /// <summary>The queries are the panel's rows, row-major and scaled (<c>PanelTranspose.PackScaledRows</c>); they
     /// are loaded once into locals (the JIT keeps what fits in registers) and every key is read once.</summary>
-    public static void Write(SourceWriter w, PathPlan path, int headDim)
+    public static void Write(SourceWriter w, IsaProfile p, int rows, int headDim)
     {
-        IsaProfile p = path.Profile;
-        int rows = path.NarrowDotRows, dimVectors = headDim / p.Width;
+        int dimVectors = headDim / p.Width;
         w.Line($"/// <summary>Scores of the narrow last panel's {rows} row(s) for <paramref name=\"count\"/> keys, by dot products over the head");
         w.Line($"/// dimension in lanes: Sᵀ[key][r] = K[key] · Q[r] (Q row-major, scaled), lanes from {rows} on 0. {rows} × {dimVectors} multiply-adds a key;");
         w.Line("/// scoreMax = max(scoreMax, each lane's max).</summary>");
         w.Line(Optimize);
-        using (w.Block("private static void " + Name + "(ref float keys, int count, ref float queries, ref float scores, ref float scoreMax)"))
+        using (w.Block("public static void " + Name + "(ref float keys, int count, ref float queries, ref float scores, ref float scoreMax)"))
         {
             for (int r = 0; r < rows; r++)
             {

@@ -16,16 +16,32 @@ internal sealed class SourceWriter
         _text.Append('\n');
     }
 
+    /// <summary>Writes an XML doc comment, wrapped at spaces so no line runs past about 120 characters.</summary>
+    public void Doc(string text)
+    {
+        const int Width = 110;
+        while (text.Length > Width)
+        {
+            int cut = text.LastIndexOf(' ', Width);
+            if (cut <= 0)
+                break;
+            Line("/// " + text.Substring(0, cut));
+            text = text.Substring(cut + 1);
+        }
+
+        Line("/// " + text);
+    }
+
     public void Lines(string lines)
     {
         foreach (string line in lines.Replace("\r\n", "\n").Split('\n'))
             Line(line);
     }
 
-    /// <summary>Writes <paramref name="header"/>, an opening brace, and indents until the returned scope is disposed.</summary>
+    /// <summary>Writes <paramref name="header"/> (one or more lines), an opening brace, and indents until the returned scope is disposed.</summary>
     public Scope Block(string header)
     {
-        Line(header);
+        Lines(header);
         Line("{");
         _indent++;
         return new Scope(this);

@@ -17,6 +17,9 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
     public int Count => _items.IsDefault ? 0 : _items.Length;
 
+    /// <summary>A copy with <paramref name="item"/> appended.</summary>
+    public EquatableArray<T> Add(T item) => new((_items.IsDefault ? ImmutableArray<T>.Empty : _items).Add(item));
+
     public T this[int index] => _items[index];
 
     public bool Equals(EquatableArray<T> other)

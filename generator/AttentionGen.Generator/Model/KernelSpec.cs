@@ -21,6 +21,9 @@ internal sealed record KernelShape(
     public int QueryLength => Heads * SeqLen * HeadDim;
 
     public int KeyLength => KvHeads * KvLen * HeadDim;
+
+    /// <summary>Elements between consecutive key (and value) rows of one head.</summary>
+    public int KvRowStride => Layout == TensorLayout.HeadMajor ? HeadDim : KvHeads * HeadDim;
 }
 
 /// <summary>A kernel declaration, parsed: where the class is and what shape it computes. Value-equatable,

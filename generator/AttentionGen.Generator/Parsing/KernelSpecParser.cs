@@ -12,7 +12,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AttentionGen.Generator.Parsing;
 
 /// <summary>The outcome of parsing one declaration: a spec when it is valid, and the diagnostics it drew.</summary>
-internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <param name="Attribute">Where the attribute is, for a diagnostic about the whole kernel (ATG000).</param>
+internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Attribute = null);
 
 /// <summary>Turns an <c>[AttentionKernel]</c> class into a <see cref="KernelSpec"/>, or into diagnostics that say
 /// what to fix. Never throws for any input: the compiler must not see a crashing generator.</summary>
@@ -130,7 +131,7 @@ internal static class KernelSpecParser
             types.Take(types.Count - 1).ToEquatableArray(),
             types[types.Count - 1],
             shape);
-        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()));
     }
 
     private static ParseResult Failed(params DiagnosticInfo[] diagnostics) => Failed((IEnumerable<DiagnosticInfo>)diagnostics);

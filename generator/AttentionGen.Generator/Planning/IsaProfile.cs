@@ -43,6 +43,9 @@ internal sealed record IsaProfile(
     public static readonly IsaProfile Scalar = new("Scalar", "scalar", "ScalarOps",
         "float", 1, 3, 3, 4, 2, 12, null);
 
+    /// <summary>Whether this path runs on any machine: the last one <c>Forward</c> falls back to.</summary>
+    public bool IsFallback => RequiredType is null;
+
     /// <summary>All profiles, best first: the order <c>Forward</c> tries them in.</summary>
     public static readonly ImmutableArray<IsaProfile> All = ImmutableArray.Create(Avx512, Avx2, Neon, Scalar);
 }

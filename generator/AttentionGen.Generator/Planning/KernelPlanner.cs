@@ -30,8 +30,7 @@ internal static class KernelPlanner
             .Select(profile => PlanPath(shape, profile))
             .ToEquatableArray();
         long pairs = AllowedPairs(shape);
-        return new KernelPlan(spec, paths, target.AllowUnsafe, 4L * shape.HeadDim * shape.Heads * pairs,
-            (long)shape.Heads * pairs);
+        return new KernelPlan(spec, paths, 4L * shape.HeadDim * shape.Heads * pairs, (long)shape.Heads * pairs);
     }
 
     /// <summary>Keys per block for the row strategy: 1 KiB of scores, and a block of K and V rows small enough to
@@ -52,61 +51,77 @@ internal static class KernelPlanner
             int block = Math.Min(shape.KvLen, RowKeyBlock);
             int blocks = CeilDiv(shape.KvLen, block);
             int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2));
-            return new PathPlan(profile, KernelStrategy.Rows, 0, 0, 1, 0, 0, 0, 0, block, blocks,
-                floats, floats <= StackScratchCapFloats, KeySplits(shape, shape.KvHeads, blocks));
+            return new RowPathPlan(profile, new KeyBlocking(block, blocks, KeySplits(shape, shape.KvHeads, blocks)),
+                new ScratchPlan(floats, floats <= StackScratchCapFloats));
         }
 
-        // Small row counts (decoding) get narrower panels rather than lanes of padding.
-        int vectors = Math.Min(profile.PanelVectors, CeilDiv(rows, profile.Width));
-        int lanes, keyBlock, scratch, tileRows;
+        (int vectors, int lanes, int tileRows, int keyBlock, int scratch) = PanelTiling(shape, profile);
+        ValuePlan values = PlanValues(shape, profile, lanes, tileRows);
+        int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
+        int splits = KeySplits(shape, shape.KvHeads * panels, keyBlocks);
+        if (values is RowMajorValues rowMajor)
+            values = rowMajor with { TilesWriteOutput = splits == 1 };
+
+        // TokenMajor rows of one key/value head lie KvHeads·HeadDim apart, a stride that maps them onto a few L1
+        // sets. When several panels read them, a worker packs the head's K and V once.
+        bool pack = shape.Layout == TensorLayout.TokenMajor && shape.KvHeads > 1 && panels > 1 && splits == 1
+            && 2L * shape.KvLen * shape.HeadDim <= PackedKeyValueCapFloats;
+        if (pack)
+            scratch += 2 * shape.KvLen * shape.HeadDim;
+        var panelRows = new PanelRows(vectors, lanes, panels, NarrowLastPanel(profile, rows % lanes, vectors, values, tileRows));
+        return new PanelPathPlan(profile, panelRows, tileRows, values, new KeyBlocking(keyBlock, keyBlocks, splits),
+            pack ? KeyValueSource.Packed : KeyValueSource.InPlace, new ScratchPlan(scratch, scratch <= StackScratchCapFloats));
+    }
+
+    /// <summary>The panel width (small row counts get narrower panels rather than lanes of padding; a scratch over the
+    /// stack cap gets narrower panels too), the score tile height and the key block.</summary>
+    private static (int Vectors, int Lanes, int TileRows, int KeyBlock, int Scratch) PanelTiling(KernelShape shape, IsaProfile profile)
+    {
+        int vectors = Math.Min(profile.PanelVectors, CeilDiv(shape.SeqLen * shape.GroupSize, profile.Width));
         while (true)
         {
-            lanes = vectors * profile.Width;
+            int lanes = vectors * profile.Width;
             int maxBlock = Math.Max(profile.TileRows, Math.Min(ScoreBlockFloats / lanes, ValueBlockFloats / shape.HeadDim));
-            (tileRows, keyBlock) = ScoreTiling(shape.KvLen, maxBlock, profile);
-            scratch = ScratchFloats(lanes, shape.HeadDim, keyBlock);
+            (int tileRows, int keyBlock) = ScoreTiling(shape.KvLen, maxBlock, profile);
+            int scratch = ScratchFloats(lanes, shape.HeadDim, keyBlock);
             if (scratch <= StackScratchCapFloats || vectors == 1)
-                break;
+                return (vectors, lanes, tileRows, keyBlock, scratch);
             vectors--;
         }
+    }
 
-        // A head dimension of whole vectors lets the accumulator be row-major: value tiles broadcast P and load V
-        // rows, and the output is written without a transpose. Otherwise (or when the tile could only be one vector
-        // wide, a broadcast per FMA) it stays transposed, as the scores are.
-        int valueVectors = 0, valueRows = 0, laneTail = 0, tailVectors = 0;
+    /// <summary>A head dimension of whole vectors lets the accumulator be row-major: value tiles broadcast P and load V
+    /// rows, and the output is written without a transpose. Otherwise (or when the tile could only be one vector wide,
+    /// a broadcast per FMA) it stays transposed, as the scores are.</summary>
+    private static ValuePlan PlanValues(KernelShape shape, IsaProfile profile, int lanes, int tileRows)
+    {
         if (shape.HeadDim % profile.Width == 0)
         {
             int dimVectors = shape.HeadDim / profile.Width;
             int widest = Enumerable.Range(1, Math.Min(profile.ValueVectors, dimVectors)).Last(v => dimVectors % v == 0);
             if (widest > 1 || dimVectors == 1)
             {
-                valueVectors = widest;
-                valueRows = Math.Min(lanes, profile.ValueAccumulators / valueVectors);
-                (laneTail, tailVectors) = ValueTail(profile, lanes, dimVectors, valueRows, valueVectors);
+                int valueRows = Math.Min(lanes, profile.ValueAccumulators / widest);
+                return new RowMajorValues(new ValueTile(valueRows, widest), ValueTail(profile, lanes, dimVectors, valueRows, widest),
+                    TilesWriteOutput: true);
             }
         }
 
-        // A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
-        // one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13).
-        int remainder = rows % lanes;
-        bool narrowPanel = vectors > 1 && valueRows > 0 && remainder > 0 && remainder <= profile.Width;
-        // At most half a vector of them (and at most 8, SumEach's lanes): their scores are dot products with the head
-        // dimension in lanes, rows × D/width multiply-adds a key instead of D (ViT-B 2.5-4 % faster).
-        int narrowDotRows = narrowPanel && 2 * remainder <= profile.Width && remainder <= 8 ? remainder : 0;
-        int narrowTileRows = narrowPanel && narrowDotRows == 0 ? 2 * tileRows : 0;
-        int panels = CeilDiv(rows, lanes), keyBlocks = CeilDiv(shape.KvLen, keyBlock);
-        int splits = KeySplits(shape, shape.KvHeads * panels, keyBlocks);
+        int tail = shape.HeadDim % tileRows;
+        return new TransposedValues(tileRows, tail > 0 ? tail : null);
+    }
 
-        // TokenMajor rows of one key/value head lie KvHeads·HeadDim apart, a stride that maps them onto a few L1
-        // sets. When several panels read them, a worker packs the head's K and V once (ViT's 197 × 12 heads: 9 %).
-        bool packKeyValues = shape.Layout == TensorLayout.TokenMajor && shape.KvHeads > 1 && panels > 1 && splits == 1
-            && 2L * shape.KvLen * shape.HeadDim <= PackedKeyValueCapFloats;
-        if (packKeyValues)
-            scratch += 2 * shape.KvLen * shape.HeadDim;
-        return new PathPlan(profile, KernelStrategy.Panels, vectors, lanes, panels, tileRows,
-            valueRows > 0 ? 0 : shape.HeadDim % tileRows, valueRows, valueVectors, keyBlock,
-            keyBlocks, scratch, scratch <= StackScratchCapFloats, splits, narrowTileRows, packKeyValues, laneTail, tailVectors,
-            narrowDotRows);
+    /// <summary>A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
+    /// one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13). At most half a vector of them (and
+    /// at most 8, SumEach's lanes) score by dot products with the head dimension in lanes: rows × D/width
+    /// multiply-adds a key instead of D.</summary>
+    private static NarrowPanel? NarrowLastPanel(IsaProfile profile, int remainder, int vectors, ValuePlan values, int tileRows)
+    {
+        if (vectors == 1 || values is not RowMajorValues || remainder == 0 || remainder > profile.Width)
+            return null;
+        return 2 * remainder <= profile.Width && remainder <= 8
+            ? new NarrowDots(remainder)
+            : new NarrowTiles(remainder, 2 * tileRows);
     }
 
     /// <summary>Fewest accumulators a value tail tile should have: fewer independent FMA chains than the FMA
@@ -118,15 +133,17 @@ internal static class KernelPlanner
     /// hide the FMA latency (AVX-512, 32 lanes, 6-row tiles: 2 rows × 4 vectors, 8 chains) takes one whole tile's rows
     /// as well and fewer vectors per pass: 4 × 6 rows + 8 rows × 2 vectors, 4 % faster on shape a.
     /// </summary>
-    private static (int Rows, int Vectors) ValueTail(IsaProfile profile, int lanes, int dimVectors, int valueRows, int valueVectors)
+    private static ValueTile? ValueTail(IsaProfile profile, int lanes, int dimVectors, int valueRows, int valueVectors)
     {
         int rows = lanes % valueRows;
-        if (rows == 0 || rows * valueVectors >= MinTailAccumulators || lanes < rows + valueRows)
-            return (rows, rows > 0 ? valueVectors : 0);
+        if (rows == 0)
+            return null;
+        if (rows * valueVectors >= MinTailAccumulators || lanes < rows + valueRows)
+            return new ValueTile(rows, valueVectors);
         int merged = rows + valueRows;
         int vectors = Enumerable.Range(1, valueVectors).Where(v => dimVectors % v == 0 && merged * v <= profile.ValueAccumulators)
             .DefaultIfEmpty(0).Max();
-        return vectors >= 2 ? (merged, vectors) : (rows, valueVectors);
+        return vectors >= 2 ? new ValueTile(merged, vectors) : new ValueTile(rows, valueVectors);
     }
 
     /// <summary>

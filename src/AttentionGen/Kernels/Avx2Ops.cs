@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -6,6 +7,7 @@ using System.Runtime.Intrinsics.X86;
 namespace AttentionGen.Kernels;
 
 /// <summary>AVX2 + FMA operations on <see cref="Vector256{T}"/>: 8 floats, 16 registers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
 {
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -6,6 +7,7 @@ using System.Runtime.Intrinsics.X86;
 namespace AttentionGen.Kernels;
 
 /// <summary>AVX-512 (Avx512F) operations on <see cref="Vector512{T}"/>: 16 floats, 32 registers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
 {
     /// <inheritdoc/>

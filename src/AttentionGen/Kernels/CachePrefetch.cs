@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -5,6 +6,7 @@ namespace AttentionGen.Kernels;
 
 /// <summary>Software prefetch of rows a kernel is about to read, for access patterns the hardware prefetchers miss
 /// (rows several KiB apart, as in TokenMajor key/value rows, or the next tile's rows while this one computes).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class CachePrefetch
 {
     /// <summary>Asks for <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/>

@@ -11,7 +11,7 @@ namespace AttentionGen.Kernels;
 /// </summary>
 /// <typeparam name="TVector">The vector type: <c>Vector512&lt;float&gt;</c>, <c>Vector256&lt;float&gt;</c>,
 /// <c>Vector128&lt;float&gt;</c>, or <see cref="float"/> for the scalar path.</typeparam>
-[EditorBrowsable(EditorBrowsableState.Advanced)]
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IVectorOps<TVector> where TVector : struct
 {
     /// <summary>Floats per vector.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -6,6 +7,7 @@ using System.Runtime.Intrinsics.Arm;
 namespace AttentionGen.Kernels;
 
 /// <summary>arm64 NEON (AdvSimd) operations on <see cref="Vector128{T}"/>: 4 floats, 32 registers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct NeonOps : IVectorOps<Vector128<float>>
 {
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -8,6 +9,7 @@ namespace AttentionGen.Kernels;
 /// vector lanes. Scores and the output accumulator are stored transposed (<c>[key][lane]</c>,
 /// <c>[dim][lane]</c>), so every statistic is lane-wise: no horizontal reductions.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class OnlineSoftmax
 {
     /// <summary>

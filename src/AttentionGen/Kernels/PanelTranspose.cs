@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -8,6 +9,7 @@ namespace AttentionGen.Kernels;
 /// (<c>[dim][lane]</c>) and outputs out of it, a vector-width square block at a time (leftover lanes and dims one
 /// by one), or outputs out of a row-major accumulator.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class PanelTranspose
 {
     /// <summary><c>panel[d][lane] = scale · source[rowOffsets[lane] + d]</c> for the panel's rows; lanes past the

@@ -1,7 +1,9 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace AttentionGen.Kernels;
@@ -10,40 +12,42 @@ namespace AttentionGen.Kernels;
 /// Spreads a kernel's work items over the machine's cores with a small pool of long-lived worker threads:
 /// no allocation per call, no delegate, no task.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ParallelKernel
 {
     /// <summary>
-    /// Runs every work item of <typeparamref name="TWork"/>: each worker claims the next unclaimed item when it is
-    /// free, so a worker slowed by another process (or by a causal kernel's longer items) leaves its share to the
-    /// others. Items write disjoint parts of the output and each is computed exactly as <c>Forward</c> computes it,
-    /// so the result depends neither on the thread count nor on which thread ran which item. While
-    /// another parallel call holds the pool, this one runs on the calling thread (same result, no waiting).
+    /// Runs every work item of a batch: each worker claims the next unclaimed item when it is free, so a worker slowed
+    /// by another process (or by a causal kernel's longer items) leaves its share to the others. Items write disjoint
+    /// parts of the output and each is computed exactly as on one thread, so the result depends neither on the thread
+    /// count nor on which thread ran which item. While another parallel call holds the pool, this one runs on the
+    /// calling thread (same result, no waiting).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<float> output, int kvLength)
+    public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+        Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
-        int workers = Math.Min(Environment.ProcessorCount, TWork.WorkItems);
+        int workers = (int)Math.Min(Environment.ProcessorCount, (long)queryLengths.Length * TWork.WorkItems);
         if (workers <= 1 || !WorkerPool.Shared.TryAcquire())
         {
-            RunSequential<TWork>(query, key, value, output, kvLength);
+            RunSequential<TWork>(query, key, value, output, queryLengths, kvLengths);
             return;
         }
 
-        float[]? rented = RentShared<TWork>();
+        float[]? rented = RentShared<TWork>(queryLengths.Length);
         try
         {
-            Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
+            Span<float> shared = rented.AsSpan(0, queryLengths.Length * TWork.SharedFloats);
             fixed (float* q = query, k = key, v = value, o = output, s = shared)
+            fixed (int* ql = queryLengths, kl = kvLengths)
             {
                 var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)o,
-                    output.Length, (nint)s, shared.Length, kvLength);
+                    output.Length, (nint)s, shared.Length, (nint)ql, (nint)kl, queryLengths.Length);
                 // The job lives on this stack frame: the pool finishes with it before Execute returns.
                 WorkerPool.Shared.Execute(&RunWorker<TWork>, (nint)(&job), workers);
             }
 
-            TWork.Finish(shared, output);
+            TWork.Finish(new AttentionCall(query, key, value, output, queryLengths, kvLengths, shared));
         }
         finally
         {
@@ -52,27 +56,44 @@ public static class ParallelKernel
         }
     }
 
-    /// <summary>Runs every work item of <typeparamref name="TWork"/> in order on the calling thread, then
-    /// <see cref="IAttentionWork.Finish"/>: exactly the computation <see cref="Run{TWork}"/> spreads over cores.</summary>
+    /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys, spread over the
+    /// cores: a batch of one.</summary>
+    public static void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+        Span<float> output, int queryLength, int kvLength)
+        where TWork : IAttentionWork =>
+        Run<TWork>(query, key, value, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
+            MemoryMarshal.CreateReadOnlySpan(ref kvLength, 1));
+
+    /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys on the calling
+    /// thread: a batch of one.</summary>
+    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+        Span<float> output, int queryLength, int kvLength)
+        where TWork : IAttentionWork =>
+        RunSequential<TWork>(query, key, value, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
+            MemoryMarshal.CreateReadOnlySpan(ref kvLength, 1));
+
+    /// <summary>Runs every work item of a batch in order on the calling thread, then
+    /// <see cref="IAttentionWork.Finish"/>: exactly the computation what <c>Run</c> spreads over cores.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<float> output, int kvLength)
+    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+        Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
-        float[]? rented = RentShared<TWork>();
-        Span<float> shared = rented.AsSpan(0, TWork.SharedFloats);
+        float[]? rented = RentShared<TWork>(queryLengths.Length);
+        var call = new AttentionCall(query, key, value, output, queryLengths, kvLengths,
+            rented.AsSpan(0, queryLengths.Length * TWork.SharedFloats));
         int nextItem = 0;
-        TWork.Run(query, key, value, output, kvLength, shared, ref nextItem);
-        TWork.Finish(shared, output);
+        TWork.Run(call, ref nextItem);
+        TWork.Finish(call);
         ReturnShared(rented);
     }
 
     /// <summary>The call's shared memory from the array pool (no allocation once warm), or null when the items
     /// share none (<see cref="IAttentionWork.SharedFloats"/> is 0, a JIT-time constant).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float[]? RentShared<TWork>()
+    private static float[]? RentShared<TWork>(int batchSize)
         where TWork : IAttentionWork =>
-        TWork.SharedFloats > 0 ? ArrayPool<float>.Shared.Rent(TWork.SharedFloats) : null;
+        TWork.SharedFloats > 0 ? ArrayPool<float>.Shared.Rent(batchSize * TWork.SharedFloats) : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ReturnShared(float[]? rented)
@@ -86,20 +107,24 @@ public static class ParallelKernel
         where TWork : IAttentionWork
     {
         ref Job job = ref *(Job*)state;
-        TWork.Run(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
+        var call = new AttentionCall(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
             new ReadOnlySpan<float>((float*)job.Key, job.KeyLength),
             new ReadOnlySpan<float>((float*)job.Value, job.ValueLength),
-            new Span<float>((float*)job.Output, job.OutputLength), job.KvLength,
-            new Span<float>((float*)job.Shared, job.SharedLength), ref job.NextItem);
+            new Span<float>((float*)job.Output, job.OutputLength),
+            new ReadOnlySpan<int>((int*)job.QueryLengths, job.BatchSize),
+            new ReadOnlySpan<int>((int*)job.KvLengths, job.BatchSize),
+            new Span<float>((float*)job.Shared, job.SharedLength));
+        TWork.Run(call, ref job.NextItem);
     }
 
     /// <summary>The pinned spans and arguments of one parallel call, and the counter its workers claim items from.</summary>
     private struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength,
-        nint output, int outputLength, nint shared, int sharedLength, int kvLength)
+        nint output, int outputLength, nint shared, int sharedLength, nint queryLengths, nint kvLengths, int batchSize)
     {
-        public readonly nint Query = query, Key = key, Value = value, Output = output, Shared = shared;
+        public readonly nint Query = query, Key = key, Value = value, Output = output, Shared = shared,
+            QueryLengths = queryLengths, KvLengths = kvLengths;
         public readonly int QueryLength = queryLength, KeyLength = keyLength, ValueLength = valueLength,
-            OutputLength = outputLength, SharedLength = sharedLength, KvLength = kvLength;
+            OutputLength = outputLength, SharedLength = sharedLength, BatchSize = batchSize;
         public int NextItem;
     }
 

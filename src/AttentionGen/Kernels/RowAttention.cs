@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -7,6 +8,7 @@ namespace AttentionGen.Kernels;
 /// each row streams its keys once. Used by generated kernels whose rows per key/value head are too few to fill
 /// a panel of lanes. Shape-independent: written once, for every vector type.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class RowAttention
 {
     /// <summary><c>scores[j] = scale · q·k[j]</c> for <paramref name="count"/> keys, four keys at a time.</summary>

@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
 
 /// <summary>The scalar fallback: one float per "vector", plain arithmetic, no intrinsics.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct ScalarOps : IVectorOps<float>
 {
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -6,6 +7,7 @@ namespace AttentionGen.Kernels;
 
 /// <summary>A generated kernel's scratch: cache-line alignment, so that no vector load or store of the packed panels
 /// splits a cache line, and the copy that packs strided key and value rows into it.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Scratch
 {
     /// <summary>Extra floats a buffer needs so that <see cref="Align"/> can start it on a 64-byte boundary.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -9,6 +10,7 @@ namespace AttentionGen.Kernels;
 /// <see cref="IVectorOps{TVector}.Exp2"/> is <see cref="Exp2"/>, except AVX-512's, which does the split and the
 /// scaling with one instruction each and evaluates the same <see cref="Exp2OfFraction"/>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorMath
 {
     /// <summary>Below this input 2ˣ is flushed to exactly 0, so a softmax never feeds a subnormal to the value

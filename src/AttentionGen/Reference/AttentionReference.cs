@@ -5,38 +5,71 @@ namespace AttentionGen.Reference;
 
 /// <summary>
 /// Plain float64 attention with the contract's exact semantics (layouts, GQA/MQA, bottom-right causal mask,
-/// <c>kvLength</c>, scale). Slow by design: it is the yardstick generated kernels are measured against.
+/// runtime query and key lengths, batches, scale). Slow by design: it is the yardstick generated kernels are measured against.
 /// </summary>
 public static class AttentionReference
 {
-    /// <summary>Computes attention for <paramref name="shape"/> in float64 and rounds the result to float.</summary>
+    /// <summary>Computes attention for <paramref name="shape"/> in float64 and rounds the result to float. Only output
+    /// rows below <paramref name="queryLength"/> are written, as a generated kernel writes them.</summary>
     /// <param name="kvLength">Keys to attend, 1..KvLen; <see langword="null"/> means KvLen.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..KvLen.</exception>
+    /// <param name="queryLength">Query rows, 1..SeqLen; <see langword="null"/> means SeqLen.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A length is out of its range.</exception>
     /// <exception cref="ArgumentException">A span is too short, or <paramref name="output"/> overlaps an input.</exception>
     public static void Forward(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<float> output, int? kvLength = null)
+        ReadOnlySpan<float> value, Span<float> output, int? kvLength = null, int? queryLength = null)
     {
-        int keys = kvLength ?? shape.KvLen;
+        int keys = kvLength ?? shape.KvLen, rows = queryLength ?? shape.SeqLen;
         AttentionArguments.Validate(query, key, value, output, shape.QueryLength, shape.KeyLength,
-            shape.ValueLength, shape.OutputLength, keys, shape.KvLen);
+            shape.ValueLength, shape.OutputLength, rows, shape.SeqLen, keys, shape.KvLen);
         double[] exact = new double[shape.OutputLength];
-        Compute(shape, query, key, value, exact, keys);
+        Compute(shape, query, key, value, exact, rows, keys);
         for (int n = 0; n < exact.Length; n++)
-            output[n] = (float)exact[n];
+        {
+            if (!IsPastQueryLength(shape, n, rows))
+                output[n] = (float)exact[n];
+        }
     }
 
-    /// <summary>Computes attention for <paramref name="shape"/> in float64 without rounding the result.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..KvLen.</exception>
+    /// <summary>Computes a batch as <c>ForwardBatch</c> does: item b, at b times each tensor's element count, as
+    /// <see cref="Forward"/> with <paramref name="queryLengths"/>[b] and <paramref name="kvLengths"/>[b].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length is out of its range.</exception>
+    /// <exception cref="ArgumentException">The batch is empty or its length spans differ, a span is too short, or
+    /// <paramref name="output"/> overlaps an input.</exception>
+    public static void ForwardBatch(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
+        ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
+    {
+        AttentionArguments.ValidateBatch(query, key, value, output, shape.QueryLength, shape.KeyLength, shape.ValueLength,
+            shape.OutputLength, queryLengths, shape.SeqLen, kvLengths, shape.KvLen);
+        for (int b = 0; b < queryLengths.Length; b++)
+        {
+            Forward(shape, query.Slice(b * shape.QueryLength, shape.QueryLength), key.Slice(b * shape.KeyLength, shape.KeyLength),
+                value.Slice(b * shape.ValueLength, shape.ValueLength), output.Slice(b * shape.OutputLength, shape.OutputLength),
+                kvLengths[b], queryLengths[b]);
+        }
+    }
+
+    /// <summary>Computes attention for <paramref name="shape"/> in float64 without rounding the result. Rows at or past
+    /// <paramref name="queryLength"/> are not computed: they hold NaN.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A length is out of its range.</exception>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static double[] ForwardExact(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int? kvLength = null)
+        ReadOnlySpan<float> value, int? kvLength = null, int? queryLength = null)
     {
-        int keys = kvLength ?? shape.KvLen;
+        int keys = kvLength ?? shape.KvLen, rows = queryLength ?? shape.SeqLen;
+        if ((uint)(rows - 1) >= (uint)shape.SeqLen)
+            throw new ArgumentOutOfRangeException(nameof(queryLength), rows, $"queryLength must be between 1 and SeqLen ({shape.SeqLen}).");
         AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
             keys, shape.KvLen);
         double[] exact = new double[shape.OutputLength];
-        Compute(shape, query, key, value, exact, keys);
+        Compute(shape, query, key, value, exact, rows, keys);
         return exact;
+    }
+
+    private static bool IsPastQueryLength(AttentionShape shape, int element, int queryLength)
+    {
+        int row = element / shape.HeadDim;
+        int position = shape.Layout == AttentionLayout.HeadMajor ? row % shape.SeqLen : row / shape.Heads;
+        return position >= queryLength;
     }
 
     /// <summary>
@@ -56,31 +89,33 @@ public static class AttentionReference
         AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
             kvLength, shape.KvLen);
         double[] row = new double[shape.HeadDim];
-        ComputeRow(shape, query, key, value, kvLength, head, position, row, new double[kvLength]);
+        ComputeRow(shape, query, key, value, shape.SeqLen, kvLength, head, position, row, new double[kvLength]);
         return row;
     }
 
     private static void Compute(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<double> output, int kvLength)
+        ReadOnlySpan<float> value, Span<double> output, int queryLength, int kvLength)
     {
+        output.Fill(double.NaN);
         double[] scores = new double[kvLength];
         for (int h = 0; h < shape.Heads; h++)
         {
-            for (int i = 0; i < shape.SeqLen; i++)
+            for (int i = 0; i < queryLength; i++)
             {
-                ComputeRow(shape, query, key, value, kvLength, h, i,
+                ComputeRow(shape, query, key, value, queryLength, kvLength, h, i,
                     output.Slice(Offset(shape, h, shape.Heads, shape.SeqLen, i), shape.HeadDim), scores);
             }
         }
     }
 
+    /// <summary>Row i of <paramref name="queryLength"/> stands at position <c>i + kvLength − queryLength</c> (bottom-right).</summary>
     private static void ComputeRow(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int h, int i, Span<double> output, double[] scores)
+        ReadOnlySpan<float> value, int queryLength, int kvLength, int h, int i, Span<double> output, double[] scores)
     {
         int d = shape.HeadDim;
         int g = h / (shape.Heads / shape.KvHeads);
         ReadOnlySpan<float> q = query.Slice(Offset(shape, h, shape.Heads, shape.SeqLen, i), d);
-        int allowed = shape.Causal ? Math.Min(kvLength, Math.Max(0, i + kvLength - shape.SeqLen + 1)) : kvLength;
+        int allowed = shape.Causal ? Math.Min(kvLength, Math.Max(0, i + kvLength - queryLength + 1)) : kvLength;
         double max = double.NegativeInfinity;
         for (int j = 0; j < allowed; j++)
         {

@@ -311,9 +311,10 @@ public class GeneratorHardeningTests
     [MemberData(nameof(DuplicateAttributes))]
     public void DuplicateAttributesNeverCrashTheGenerator(string what, string[] sources)
     {
-        var (result, _, diagnostics) = Run(GeneratorHarness.Compile(sources[0], moreSources: sources[1..]));
+        var (result, output, diagnostics) = Run(GeneratorHarness.Compile(sources[0], moreSources: sources[1..]));
         AssertHandled(result, diagnostics, what);
         Assert.True(result.GeneratedSources.Length <= 1, $"{what}: {result.GeneratedSources.Length} sources for one class");
+        AssertMistakeReportedAndGeneratedCodeCompiles(result, output, what);
     }
 
     public static TheoryData<string> MissingNames => new()
@@ -373,7 +374,27 @@ public class GeneratorHardeningTests
     [MemberData(nameof(MoreMalformed))]
     public void MalformedOrUnsupportedDeclarationNeverCrashesTheGenerator(string source)
     {
-        var (result, _, diagnostics) = Run(GeneratorHarness.Compile(source));
+        var (result, output, diagnostics) = Run(GeneratorHarness.Compile(source));
         AssertHandled(result, diagnostics, source, parses: false);
+        AssertGeneratedCodeHasNoErrorOfItsOwn(output, source);
+    }
+
+    /// <summary>The user's mistake is reported (by an ATG diagnostic or the compiler), and whatever the generator emitted
+    /// has no error of its own.</summary>
+    private static void AssertMistakeReportedAndGeneratedCodeCompiles(GeneratorRunResult result, Compilation output, string context)
+    {
+        ImmutableArray<Diagnostic> all = output.GetDiagnostics(TestContext.Current.CancellationToken);
+        Assert.True(result.Diagnostics.Concat(all).Any(d => d.Severity == DiagnosticSeverity.Error), $"{context}: no error reported");
+        AssertGeneratedCodeHasNoErrorOfItsOwn(output, context);
+    }
+
+    /// <summary>No error inside a generated file, but for a member the user declared under a generated member's name
+    /// (CS0102, CS0111, and the ambiguity CS0229 it causes: the clash is the user's, and the compiler names it).</summary>
+    private static void AssertGeneratedCodeHasNoErrorOfItsOwn(Compilation output, string context)
+    {
+        Diagnostic? inGenerated = output.GetDiagnostics(TestContext.Current.CancellationToken).FirstOrDefault(d =>
+            d.Severity == DiagnosticSeverity.Error && d.Id is not ("CS0102" or "CS0111" or "CS0229")
+            && d.Location.SourceTree?.FilePath.EndsWith(".g.cs", StringComparison.Ordinal) == true);
+        Assert.True(inGenerated is null, $"{context}: generated code has an error: {inGenerated}");
     }
 }

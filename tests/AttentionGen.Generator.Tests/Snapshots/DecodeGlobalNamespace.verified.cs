@@ -3,27 +3,23 @@
 //
 // Shape    S = 1 queries, T = 2048 keys, H = 8 heads over 1 key/value heads (groups of 8), D = 9
 //          HeadMajor, no mask, Scale = 0.333333343f (1/sqrt(D))
-// Work     589,824 FLOPs per call at kvLength = T (4·D per allowed query-key pair), 16,384 exp
+// Work     589,824 FLOPs per call at the compiled lengths (4·D per allowed query-key pair), 16,384 exp
 //
-// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
-//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
-//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
-//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
-//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
-//          then write O / sum. K and V are read in place; scores never leave the scratch.
-//
-// Paths    (Forward takes the first the machine supports)
-//   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators), values Oᵀ 8 dims × 16 + a 1-dim tail,
+// Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
+//   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators),
+//             values Oᵀ 8 dims × 16 + a 1-dim tail,
 //             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,856 B on the stack
 //             split-KV: each panel's keys in 8 ranges of 256, merged by their softmax statistics
-//   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
+//   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators),
+//             values Oᵀ 6 dims × 8 + a 3-dim tail,
 //             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
-//   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators), values Oᵀ 6 dims × 8 + a 3-dim tail,
+//   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators),
+//             values Oᵀ 6 dims × 8 + a 3-dim tail,
 //             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
-//   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators), values Oᵀ 3 dims × 4,
+//   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
+//             values Oᵀ 3 dims × 4,
 //             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,312 B on the stack
 //             split-KV: each panel's keys in 3 ranges of 684, merged by their softmax statistics
 
@@ -36,101 +32,209 @@
 partial class DecodeStep
 {
     /// <summary>Query length S.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int SeqLen = 1;
 
     /// <summary>Key/value length T: the most keys a call can attend.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int KvLen = 2048;
 
     /// <summary>Query heads H.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int Heads = 8;
 
     /// <summary>Key/value heads; query head h uses key/value head h / (Heads / KvHeads).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int KvHeads = 1;
 
     /// <summary>Head dimension D.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int HeadDim = 9;
 
     /// <summary>Multiplier of Q·Kᵀ: 1/sqrt(HeadDim).</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const float Scale = 0.333333343f;
 
     /// <summary>Elements in the query span, [Heads, SeqLen, HeadDim].</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int QueryLength = 72;
 
     /// <summary>Elements in the key span, [KvHeads, KvLen, HeadDim].</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int KeyLength = 18432;
 
     /// <summary>Elements in the value span, [KvHeads, KvLen, HeadDim].</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int ValueLength = 18432;
 
     /// <summary>Elements in the output span, [Heads, SeqLen, HeadDim].</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public const int OutputLength = 72;
 
     /// <summary>The code path <c>Forward</c> runs on this machine.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     public static global::AttentionGen.Kernels.KernelPath ActivePath => global::AttentionGen.Generated.DecodeStepKernel.ActivePath;
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, on the calling thread, with the best code path this machine supports.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
+    /// cref="KvLen"/> keys, on the calling thread, with the best code path this machine supports.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-    /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-    public static void Forward(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
-        Forward(query, key, value, output, KvLen);
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void Forward(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output) =>
+        Forward(query, key, value, output, SeqLen, KvLen);
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine supports.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows over the first
+    /// <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine
+    /// supports.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-    /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>; only the first <paramref name="kvLength"/> key and value positions are read.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see cref="KvLen"/>.</exception>
-    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-    public static void Forward(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int kvLength)
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+    /// positions are read.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+    /// cref="KvLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void Forward(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output, int kvLength) =>
+        Forward(query, key, value, output, SeqLen, kvLength);
+
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for the first <paramref name="queryLength"/> query rows
+    /// over the first <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine
+    /// supports.</summary>
+    /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
+    /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
+    /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <param name="queryLength">Query rows, 1 to <see cref="SeqLen"/>: only rows below it are read and written, each
+    /// head keeping its compiled layout (TokenMajor: the dense prefix of queryLength · Heads · HeadDim elements;
+    /// HeadMajor: each head's first rows).</param>
+    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+    /// positions are read.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="queryLength"/> is outside 1..<see
+    /// cref="SeqLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+    /// cref="KvLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void Forward(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output, int queryLength, int kvLength)
     {
         global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
-            QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-        global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeStepKernel.Work>(query, key, value, output, kvLength);
+            QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
+        global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeStepKernel.Work>(
+            query, key, value, output, queryLength, kvLength);
     }
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
+    /// cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's
+    /// cores; the same result as Forward, bitwise.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-    /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-    public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
-        ForwardParallel(query, key, value, output, KvLen);
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void ForwardParallel(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output) =>
+        ForwardParallel(query, key, value, output, SeqLen, KvLen);
 
-    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows over the first
+    /// <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over
+    /// the machine's cores; the same result as Forward, bitwise.</summary>
     /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
     /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
     /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-    /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>; only the first <paramref name="kvLength"/> key and value positions are read.</param>
-    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see cref="KvLen"/>.</exception>
-    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-    public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int kvLength)
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+    /// positions are read.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+    /// cref="KvLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void ForwardParallel(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output, int kvLength) =>
+        ForwardParallel(query, key, value, output, SeqLen, kvLength);
+
+    /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for the first <paramref name="queryLength"/> query rows
+    /// over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges
+    /// of keys over the machine's cores; the same result as Forward, bitwise.</summary>
+    /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
+    /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
+    /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
+    /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+    /// floats; must not overlap an input.</param>
+    /// <param name="queryLength">Query rows, 1 to <see cref="SeqLen"/>: only rows below it are read and written, each
+    /// head keeping its compiled layout (TokenMajor: the dense prefix of queryLength · Heads · HeadDim elements;
+    /// HeadMajor: each head's first rows).</param>
+    /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+    /// positions are read.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="queryLength"/> is outside 1..<see
+    /// cref="SeqLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+    /// cref="KvLen"/>.</exception>
+    /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+    /// name="output"/> overlaps an input. Nothing is written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void ForwardParallel(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output, int queryLength, int kvLength)
     {
         global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
-            QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-        global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeStepKernel.Work>(query, key, value, output, kvLength);
+            QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
+        global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeStepKernel.Work>(
+            query, key, value, output, queryLength, kvLength);
     }
 
+    /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
+    /// <c>queryLengths[b]</c> and <c>kvLengths[b]</c> on its slices, spread over the machine's cores; the same bits
+    /// from call to call for a given core count.</summary>
+    /// <param name="query">B items' queries, each [Heads, SeqLen, HeadDim] (<see cref="QueryLength"/> floats), one
+    /// after another.</param>
+    /// <param name="key">B items' keys, each [KvHeads, KvLen, HeadDim] (<see cref="KeyLength"/> floats), one after
+    /// another.</param>
+    /// <param name="value">B items' values, each [KvHeads, KvLen, HeadDim] (<see cref="ValueLength"/> floats), one
+    /// after another.</param>
+    /// <param name="output">Receives B items' outputs, each [Heads, SeqLen, HeadDim]; must not overlap an
+    /// input.</param>
+    /// <param name="queryLengths">Each item's query rows, 1 to <see cref="SeqLen"/>; at least one item.</param>
+    /// <param name="kvLengths">Each item's keys, 1 to <see cref="KvLen"/>; as many as <paramref
+    /// name="queryLengths"/>.</param>
+    /// <exception cref="global::System.ArgumentOutOfRangeException">A length is out of its range.</exception>
+    /// <exception cref="global::System.ArgumentException">No item, the length spans differ in length, a span is
+    /// shorter than B times its element count, or <paramref name="output"/> overlaps an input. Nothing is
+    /// written.</exception>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+    public static void ForwardBatch(
+        global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+        global::System.Span<float> output,
+        global::System.ReadOnlySpan<int> queryLengths, global::System.ReadOnlySpan<int> kvLengths)
+    {
+        global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
+            QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
+        global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeStepKernel.Work>(
+            query, key, value, output, queryLengths, kvLengths);
+    }
 }
 
 namespace AttentionGen.Generated
@@ -141,23 +245,12 @@ namespace AttentionGen.Generated
     using System.Runtime.Intrinsics;
     using AttentionGen.Kernels;
 
-    /// <summary>The kernel behind <c>DecodeStep</c>: the shape's layout helpers and one nested class per instruction set.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    /// <summary>The kernel behind <c>DecodeStep</c>: its shape, and one plan with its tiles per instruction
+    /// set.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     file static class DecodeStepKernel
     {
-        private const int SeqLen = 1;
-        private const int KvLen = 2048;
-        private const int Heads = 8;
-        private const int KvHeads = 1;
         private const int HeadDim = 9;
-        /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>
-        private const float ScoreScale = 0.48089835f;
-        /// <summary>Query heads per key/value head.</summary>
-        private const int GroupSize = 8;
-        /// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>
-        private const int RowsPerKvHead = 8;
-        /// <summary>Elements between consecutive key (and value) rows of one head.</summary>
-        private const int KvRowStride = 9;
 
         /// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>
         public static KernelPath ActivePath =>
@@ -166,194 +259,83 @@ namespace AttentionGen.Generated
             NeonOps.IsSupported ? KernelPath.Neon :
             KernelPath.Scalar;
 
+        /// <summary>The shape, as JIT-time constants for the runtime's drivers.</summary>
+        private readonly struct Shape : IKernelShape
+        {
+            public static int SeqLen => 1;
+            public static int KvLen => 2048;
+            public static int Heads => 8;
+            public static int KvHeads => 1;
+            public static int HeadDim => 9;
+            public static bool Causal => false;
+            public static bool TokenMajor => false;
+            /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes
+            /// 2ˣ.</summary>
+            public static float ScoreScale => 0.48089835f;
+        }
+
         /// <summary>Dispatches to the best path; <see cref="ParallelKernel"/> hands its items to threads.</summary>
         public readonly struct Work : IAttentionWork
         {
             /// <inheritdoc/>
             public static int WorkItems =>
-                Avx512Ops.IsSupported ? Avx512Path.WorkItems :
-                Avx2Ops.IsSupported ? Avx2Path.WorkItems :
-                NeonOps.IsSupported ? NeonPath.WorkItems :
-                ScalarPath.WorkItems;
+                Avx512Ops.IsSupported ? PanelDriver.WorkItems<Shape, Avx512Path>() :
+                Avx2Ops.IsSupported ? PanelDriver.WorkItems<Shape, Avx2Path>() :
+                NeonOps.IsSupported ? PanelDriver.WorkItems<Shape, NeonPath>() :
+                PanelDriver.WorkItems<Shape, ScalarPath>();
 
             /// <inheritdoc/>
             public static int SharedFloats =>
-                Avx512Ops.IsSupported ? Avx512Path.SharedFloats :
-                Avx2Ops.IsSupported ? Avx2Path.SharedFloats :
-                NeonOps.IsSupported ? NeonPath.SharedFloats :
-                ScalarPath.SharedFloats;
+                Avx512Ops.IsSupported ? PanelDriver.SharedFloats<Shape, Avx512Path>() :
+                Avx2Ops.IsSupported ? PanelDriver.SharedFloats<Shape, Avx2Path>() :
+                NeonOps.IsSupported ? PanelDriver.SharedFloats<Shape, NeonPath>() :
+                PanelDriver.SharedFloats<Shape, ScalarPath>();
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
+            public static void Run(scoped in AttentionCall call, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    PanelDriver.Run<Avx512Ops, Vector512<float>, Shape, Avx512Path>(call, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    PanelDriver.Run<Avx2Ops, Vector256<float>, Shape, Avx2Path>(call, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    PanelDriver.Run<NeonOps, Vector128<float>, Shape, NeonPath>(call, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    PanelDriver.Run<ScalarOps, float, Shape, ScalarPath>(call, ref nextItem);
             }
 
             /// <inheritdoc/>
-            public static void Finish(Span<float> shared, Span<float> output)
+            public static void Finish(scoped in AttentionCall call)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Finish(shared, output);
+                    PanelDriver.Finish<Shape, Avx512Path>(call);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Finish(shared, output);
+                    PanelDriver.Finish<Shape, Avx2Path>(call);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Finish(shared, output);
+                    PanelDriver.Finish<Shape, NeonPath>(call);
                 else
-                    ScalarPath.Finish(shared, output);
+                    PanelDriver.Finish<Shape, ScalarPath>(call);
             }
         }
-        /// <summary>Offset of query (and output) row <paramref name="row"/> of key/value head <paramref name="kvHead"/> (HeadMajor).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int QueryOffset(int kvHead, int row)
-        {
-            int head = kvHead * GroupSize + row % GroupSize;
-            int position = row / GroupSize;
-            return (head * SeqLen + position) * HeadDim;
-        }
 
-        /// <summary>Offset of key (and value) row <paramref name="position"/> of key/value head <paramref name="kvHead"/> (HeadMajor).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;
-
-        /// <summary>AVX-512 path: panels of 16 query rows in 1 × 16-lane vectors, 8-row register tiles.</summary>
-        private static class Avx512Path
+        /// <summary>AVX-512 path: panels of 16 query rows in 1 × 16-lane vectors, 8-key score tiles.</summary>
+        private readonly struct Avx512Path : IPanelPath
         {
             private const int Width = 16;
-            /// <summary>Query rows per panel.</summary>
-            private const int PanelLanes = 16;
-            /// <summary>Panels per key/value head.</summary>
-            private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
-            public const int WorkItems = 8;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
-            private const int TileRows = 8;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = KvRowStride;
-            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 8;
-            private const int SplitKeys = 1 * KeyBlock;
-            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
-            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
-            public const int SharedFloats = WorkItems * ItemState;
+            private const int RowStride = 9;
+            public static int PanelLanes => 16;
+            public static int TileRows => 8;
+            public static int KeyBlock => 256;
+            public static int KeySplits => 8;
+            public static bool ScratchOnStack => true;
+            public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
+            public static int TransposedTailDims => 1;
 
-            // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
-            private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
-            private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
-            private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
-            private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
-            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
+            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
-                ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                ref float max = ref Unsafe.Add(ref start, MaxAt);
-                ref float sum = ref Unsafe.Add(ref start, SumAt);
-                ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
-                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
-                Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int panelItem = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
-                    for (int lane = 0; lane < rows; lane++)
-                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
-                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
-
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx512Ops, Vector512<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
-                    scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                    scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                        int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-
-                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
-                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        int j = 0;
-                        for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        if (j < count)
-                        {
-                            if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
-                            else
-                                for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        }
-
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx512Ops, Vector512<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-                        if (blockStart > firstKey)
-                            OnlineSoftmax.RescaleColumns<Avx512Ops, Vector512<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
-
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 8), ref scores, ref Unsafe.Add(ref accumulator, 8 * PanelLanes), unmasked);
-                    }
-
-                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
-                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
-                {
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
-                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
-                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
-                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
-                }
-            }
-
-            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 Vector512<float> c1x0 = default;
@@ -397,13 +379,20 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector512<float> max0 = Avx512Ops.Max(Avx512Ops.Max(Avx512Ops.Max(c0x0, c1x0), Avx512Ops.Max(c2x0, c3x0)), Avx512Ops.Max(Avx512Ops.Max(c4x0, c5x0), Avx512Ops.Max(c6x0, c7x0)));
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector512<float> max0to1x0 = Avx512Ops.Max(c0x0, c1x0);
+                Vector512<float> max2to3x0 = Avx512Ops.Max(c2x0, c3x0);
+                Vector512<float> max0to3x0 = Avx512Ops.Max(max0to1x0, max2to3x0);
+                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
+                Vector512<float> max6to7x0 = Avx512Ops.Max(c6x0, c7x0);
+                Vector512<float> max4to7x0 = Avx512Ops.Max(max4to5x0, max6to7x0);
+                Vector512<float> max0to7x0 = Avx512Ops.Max(max0to3x0, max4to7x0);
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to7x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
                 ref float a = ref keys;
@@ -419,13 +408,13 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c0x0, ref scores, 0);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector512<float> max0 = c0x0;
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
             }
 
-            /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] · P[count][PanelLanes]. 8 accumulators.</summary>
+            /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] ·
+            /// P[count][PanelLanes]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
                 Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes);
@@ -469,9 +458,10 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(c7x0, ref accumulator, 7 * PanelLanes);
             }
 
-            /// <summary>Adds 1 head dimension of Vᵀ·P to the panel's accumulator: Oᵀ[1][PanelLanes] += Vᵀ[1][count] · P[count][PanelLanes]. 1 accumulators.</summary>
+            /// <summary>Adds 1 head dimension of Vᵀ·P to the panel's accumulator: Oᵀ[1][PanelLanes] += Vᵀ[1][count] ·
+            /// P[count][PanelLanes]. 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
                 ref float a = ref values;
@@ -488,138 +478,24 @@ namespace AttentionGen.Generated
             }
         }
 
-        /// <summary>AVX2+FMA path: panels of 8 query rows in 1 × 8-lane vectors, 6-row register tiles.</summary>
-        private static class Avx2Path
+        /// <summary>AVX2+FMA path: panels of 8 query rows in 1 × 8-lane vectors, 6-key score tiles.</summary>
+        private readonly struct Avx2Path : IPanelPath
         {
             private const int Width = 8;
-            /// <summary>Query rows per panel.</summary>
-            private const int PanelLanes = 8;
-            /// <summary>Panels per key/value head.</summary>
-            private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
-            public const int WorkItems = 4;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
-            private const int TileRows = 6;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 512;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = KvRowStride;
-            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 1 * KeyBlock;
-            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
-            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
-            public const int SharedFloats = WorkItems * ItemState;
+            private const int RowStride = 9;
+            public static int PanelLanes => 8;
+            public static int TileRows => 6;
+            public static int KeyBlock => 512;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
+            public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
+            public static int TransposedTailDims => 3;
 
-            // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
-            private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
-            private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
-            private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
-            private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
-            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
-                ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                ref float max = ref Unsafe.Add(ref start, MaxAt);
-                ref float sum = ref Unsafe.Add(ref start, SumAt);
-                ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
-                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
-                Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int panelItem = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
-                    for (int lane = 0; lane < rows; lane++)
-                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
-                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
-
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<Avx2Ops, Vector256<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
-                    scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                    scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                        int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-
-                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
-                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        int j = 0;
-                        for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        if (j < count)
-                        {
-                            if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
-                            else
-                                for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        }
-
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<Avx2Ops, Vector256<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-                        if (blockStart > firstKey)
-                            OnlineSoftmax.RescaleColumns<Avx2Ops, Vector256<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
-
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
-                    }
-
-                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
-                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
-                {
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
-                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
-                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
-                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
-                }
-            }
-
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 Vector256<float> c1x0 = default;
@@ -655,13 +531,18 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector256<float> max0 = Avx2Ops.Max(Avx2Ops.Max(c0x0, Avx2Ops.Max(c1x0, c2x0)), Avx2Ops.Max(c3x0, Avx2Ops.Max(c4x0, c5x0)));
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Vector256<float> max1to2x0 = Avx2Ops.Max(c1x0, c2x0);
+                Vector256<float> max0to2x0 = Avx2Ops.Max(c0x0, max1to2x0);
+                Vector256<float> max4to5x0 = Avx2Ops.Max(c4x0, c5x0);
+                Vector256<float> max3to5x0 = Avx2Ops.Max(c3x0, max4to5x0);
+                Vector256<float> max0to5x0 = Avx2Ops.Max(max0to2x0, max3to5x0);
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
                 ref float a = ref keys;
@@ -677,13 +558,13 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c0x0, ref scores, 0);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector256<float> max0 = c0x0;
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
+            /// P[count][PanelLanes]. 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
                 Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
@@ -719,9 +600,10 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
             }
 
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 3 accumulators.</summary>
+            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
+            /// P[count][PanelLanes]. 3 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
                 Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
@@ -746,138 +628,24 @@ namespace AttentionGen.Generated
             }
         }
 
-        /// <summary>arm64 NEON path: panels of 8 query rows in 2 × 4-lane vectors, 6-row register tiles.</summary>
-        private static class NeonPath
+        /// <summary>arm64 NEON path: panels of 8 query rows in 2 × 4-lane vectors, 6-key score tiles.</summary>
+        private readonly struct NeonPath : IPanelPath
         {
             private const int Width = 4;
-            /// <summary>Query rows per panel.</summary>
-            private const int PanelLanes = 8;
-            /// <summary>Panels per key/value head.</summary>
-            private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
-            public const int WorkItems = 4;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
-            private const int TileRows = 6;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 512;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = KvRowStride;
-            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 1 * KeyBlock;
-            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
-            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
-            public const int SharedFloats = WorkItems * ItemState;
+            private const int RowStride = 9;
+            public static int PanelLanes => 8;
+            public static int TileRows => 6;
+            public static int KeyBlock => 512;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
+            public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
+            public static int TransposedTailDims => 3;
 
-            // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
-            private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
-            private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
-            private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
-            private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
-            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
-                ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                ref float max = ref Unsafe.Add(ref start, MaxAt);
-                ref float sum = ref Unsafe.Add(ref start, SumAt);
-                ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
-                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
-                Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int panelItem = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
-                    for (int lane = 0; lane < rows; lane++)
-                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
-                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
-
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<NeonOps, Vector128<float>>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
-                    scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                    scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                        int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-
-                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
-                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        int j = 0;
-                        for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        if (j < count)
-                        {
-                            if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
-                            else
-                                for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        }
-
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<NeonOps, Vector128<float>>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-                        if (blockStart > firstKey)
-                            OnlineSoftmax.RescaleColumns<NeonOps, Vector128<float>>(ref accumulator, ref rescale, PanelLanes, HeadDim);
-
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                        ValueTail(ref Unsafe.Add(ref valueRows, 6), ref scores, ref Unsafe.Add(ref accumulator, 6 * PanelLanes), unmasked);
-                    }
-
-                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
-                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
-                {
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
-                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
-                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
-                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
-                }
-            }
-
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -932,15 +700,24 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector128<float> max0 = NeonOps.Max(NeonOps.Max(c0x0, NeonOps.Max(c1x0, c2x0)), NeonOps.Max(c3x0, NeonOps.Max(c4x0, c5x0)));
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
-                Vector128<float> max1 = NeonOps.Max(NeonOps.Max(c0x1, NeonOps.Max(c1x1, c2x1)), NeonOps.Max(c3x1, NeonOps.Max(c4x1, c5x1)));
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
+                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
+                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
+                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
+                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
+                Vector128<float> max1to2x1 = NeonOps.Max(c1x1, c2x1);
+                Vector128<float> max0to2x1 = NeonOps.Max(c0x1, max1to2x1);
+                Vector128<float> max4to5x1 = NeonOps.Max(c4x1, c5x1);
+                Vector128<float> max3to5x1 = NeonOps.Max(c3x1, max4to5x1);
+                Vector128<float> max0to5x1 = NeonOps.Max(max0to2x1, max3to5x1);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
                 Vector128<float> c0x1 = default;
@@ -960,15 +737,14 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c0x1, ref scores, Width);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector128<float> max0 = c0x0;
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
-                Vector128<float> max1 = c0x1;
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
             }
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] · P[count][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
+            /// P[count][PanelLanes]. 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
                 Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
@@ -1023,9 +799,10 @@ namespace AttentionGen.Generated
                 NeonOps.Store(c5x1, ref accumulator, 5 * PanelLanes + Width);
             }
 
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 6 accumulators.</summary>
+            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
+            /// P[count][PanelLanes]. 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
                 Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
@@ -1060,137 +837,23 @@ namespace AttentionGen.Generated
             }
         }
 
-        /// <summary>scalar path: panels of 4 query rows in 4 × 1-lane vectors, 3-row register tiles.</summary>
-        private static class ScalarPath
+        /// <summary>scalar path: panels of 4 query rows in 4 × 1-lane vectors, 3-key score tiles.</summary>
+        private readonly struct ScalarPath : IPanelPath
         {
             private const int Width = 1;
-            /// <summary>Query rows per panel.</summary>
-            private const int PanelLanes = 4;
-            /// <summary>Panels per key/value head.</summary>
-            private const int Panels = 2;
-            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
-            public const int WorkItems = 6;
-            /// <summary>Keys per score tile and head dimensions per value tile.</summary>
-            private const int TileRows = 3;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 684;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = KvRowStride;
-            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 3;
-            private const int SplitKeys = 1 * KeyBlock;
-            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
-            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
-            public const int SharedFloats = WorkItems * ItemState;
+            private const int RowStride = 9;
+            public static int PanelLanes => 4;
+            public static int TileRows => 3;
+            public static int KeyBlock => 684;
+            public static int KeySplits => 3;
+            public static bool ScratchOnStack => true;
+            public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
 
-            // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // Oᵀ [HeadDim][PanelLanes]
-            private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
-            private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
-            private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
-            private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
-            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
-                ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                ref float max = ref Unsafe.Add(ref start, MaxAt);
-                ref float sum = ref Unsafe.Add(ref start, SumAt);
-                ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
-                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
-                Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int panelItem = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
-                    for (int lane = 0; lane < rows; lane++)
-                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
-                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
-
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0, accumulator 0.
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).Clear();
-                    scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                    scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                        int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-
-                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
-                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        int j = 0;
-                        for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        if (j < count)
-                        {
-                            if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
-                            else
-                                for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        }
-
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max), rescale the accumulator.
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-                        if (blockStart > firstKey)
-                            OnlineSoftmax.RescaleColumns<ScalarOps, float>(ref accumulator, ref rescale, PanelLanes, HeadDim);
-
-                        // 3. Values Oᵀ += Vᵀ·P over the keys every row attends, TileRows head dimensions at a time.
-                        for (int d = 0; d + TileRows <= HeadDim; d += TileRows)
-                            ValueTile(ref Unsafe.Add(ref valueRows, d), ref scores, ref Unsafe.Add(ref accumulator, d * PanelLanes), unmasked);
-                    }
-
-                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
-                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
-                {
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
-                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
-                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
-                            ref Unsafe.Add(ref first, lane), KeySplits, ItemState, HeadDim, PanelLanes, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
-                }
-            }
-
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1244,19 +907,24 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
-                float max1 = ScalarOps.Max(c0x1, ScalarOps.Max(c1x1, c2x1));
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
-                float max2 = ScalarOps.Max(c0x2, ScalarOps.Max(c1x2, c2x2));
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
-                float max3 = ScalarOps.Max(c0x3, ScalarOps.Max(c1x3, c2x3));
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
+                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
+                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
+                float max1to2x1 = ScalarOps.Max(c1x1, c2x1);
+                float max0to2x1 = ScalarOps.Max(c0x1, max1to2x1);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max0to2x1), ref scoreMax, Width);
+                float max1to2x2 = ScalarOps.Max(c1x2, c2x2);
+                float max0to2x2 = ScalarOps.Max(c0x2, max1to2x2);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max0to2x2), ref scoreMax, 2 * Width);
+                float max1to2x3 = ScalarOps.Max(c1x3, c2x3);
+                float max0to2x3 = ScalarOps.Max(c0x3, max1to2x3);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c0x1 = default;
@@ -1284,19 +952,16 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x3, ref scores, 3 * Width);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max0 = c0x0;
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
-                float max1 = c0x1;
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max1), ref scoreMax, Width);
-                float max2 = c0x2;
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max2), ref scoreMax, 2 * Width);
-                float max3 = c0x3;
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max3), ref scoreMax, 3 * Width);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] · P[count][PanelLanes]. 12 accumulators.</summary>
+            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
+            /// P[count][PanelLanes]. 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
             {
                 float c0x0 = ScalarOps.Load(ref accumulator, 0);
                 float c0x1 = ScalarOps.Load(ref accumulator, Width);

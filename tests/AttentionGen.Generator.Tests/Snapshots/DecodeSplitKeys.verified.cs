@@ -3,27 +3,20 @@
 //
 // Shape    S = 1 queries, T = 4096 keys, H = 2 heads over 2 key/value heads, D = 64
 //          HeadMajor, no mask, Scale = 0.125f (1/sqrt(D))
-// Work     2,097,152 FLOPs per call at kvLength = T (4·D per allowed query-key pair), 8,192 exp
+// Work     2,097,152 FLOPs per call at the compiled lengths (4·D per allowed query-key pair), 8,192 exp
 //
-// Plan     The query rows of one key/value head (all heads of a group, interleaved) are cut into
-//          panels held in vector lanes. Per panel: pack Qᵀ·Scale·log2(e); for each block of keys:
-//            1. scores  Sᵀ = K·Qᵀ   register tiles of TileRows keys × the panel's lanes, folding each lane's max
-//            2. softmax           mask, running max, 2^(s − max), running sum, rescale (runtime OnlineSoftmax)
-//            3. values  O += P·V    register tiles of rows × head-dimension vectors (row-major O), or,
-//                                 when D is not a multiple of the width, Oᵀ += Vᵀ·P in tiles of dims × lanes
-//          then write O / sum. K and V are read in place; scores never leave the scratch.
-//
-// Paths    (Forward takes the first the machine supports)
-//   AVX-512   rows: 1 row(s) per key/value head is under half a Vector512<float>, so the head
-//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
+// Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
+//   AVX-512   rows: 1 row(s) per key/value head is under half a Vector512<float>, so the head dimension takes the lanes
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
-//   AVX2+FMA  rows: 1 row(s) per key/value head is under half a Vector256<float>, so the head
-//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
+//   AVX2+FMA  rows: 1 row(s) per key/value head is under half a Vector256<float>, so the head dimension takes the lanes
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
-//   arm64 NEON rows: 1 row(s) per key/value head is under half a Vector128<float>, so the head
-//             dimension takes the lanes and each row streams its keys (runtime RowAttention), blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
+//   arm64 NEON rows: 1 row(s) per key/value head is under half a Vector128<float>, so the head dimension takes the lanes
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
-//   scalar    panels of 1 rows (1 × float), scores 3 × 1 (3 accumulators), values 1 rows × 2 dims (2 accumulators),
+//   scalar    panels of 1 rows (1 × float), scores 3 × 1 (3 accumulators),
+//             values 1 rows × 2 dims (2 accumulators),
 //             key blocks of 128: online over 32 blocks, 8 work items, scratch 1,044 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 1024, merged by their softmax statistics
 
@@ -38,101 +31,209 @@ namespace Models
     partial class DecodeTwoHeads
     {
         /// <summary>Query length S.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int SeqLen = 1;
 
         /// <summary>Key/value length T: the most keys a call can attend.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int KvLen = 4096;
 
         /// <summary>Query heads H.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int Heads = 2;
 
         /// <summary>Key/value heads; query head h uses key/value head h / (Heads / KvHeads).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int KvHeads = 2;
 
         /// <summary>Head dimension D.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int HeadDim = 64;
 
         /// <summary>Multiplier of Q·Kᵀ: 1/sqrt(HeadDim).</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const float Scale = 0.125f;
 
         /// <summary>Elements in the query span, [Heads, SeqLen, HeadDim].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int QueryLength = 128;
 
         /// <summary>Elements in the key span, [KvHeads, KvLen, HeadDim].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int KeyLength = 524288;
 
         /// <summary>Elements in the value span, [KvHeads, KvLen, HeadDim].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int ValueLength = 524288;
 
         /// <summary>Elements in the output span, [Heads, SeqLen, HeadDim].</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public const int OutputLength = 128;
 
         /// <summary>The code path <c>Forward</c> runs on this machine.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
         public static global::AttentionGen.Kernels.KernelPath ActivePath => global::AttentionGen.Generated.DecodeTwoHeadsKernel.ActivePath;
 
-        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, on the calling thread, with the best code path this machine supports.</summary>
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
+        /// cref="KvLen"/> keys, on the calling thread, with the best code path this machine supports.</summary>
         /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
         /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
         /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-        /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-        public static void Forward(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
-            Forward(query, key, value, output, KvLen);
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void Forward(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output) =>
+            Forward(query, key, value, output, SeqLen, KvLen);
 
-        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine supports.</summary>
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows over the first
+        /// <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine
+        /// supports.</summary>
         /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
         /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
         /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-        /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>; only the first <paramref name="kvLength"/> key and value positions are read.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see cref="KvLen"/>.</exception>
-        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-        public static void Forward(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int kvLength)
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+        /// positions are read.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+        /// cref="KvLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void Forward(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output, int kvLength) =>
+            Forward(query, key, value, output, SeqLen, kvLength);
+
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for the first <paramref name="queryLength"/> query rows
+        /// over the first <paramref name="kvLength"/> keys, on the calling thread, with the best code path this machine
+        /// supports.</summary>
+        /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
+        /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
+        /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <param name="queryLength">Query rows, 1 to <see cref="SeqLen"/>: only rows below it are read and written, each
+        /// head keeping its compiled layout (TokenMajor: the dense prefix of queryLength · Heads · HeadDim elements;
+        /// HeadMajor: each head's first rows).</param>
+        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+        /// positions are read.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="queryLength"/> is outside 1..<see
+        /// cref="SeqLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+        /// cref="KvLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void Forward(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output, int queryLength, int kvLength)
         {
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
-                QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-            global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(query, key, value, output, kvLength);
+                QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
+            global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
+                query, key, value, output, queryLength, kvLength);
         }
 
-        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over all <see cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
+        /// cref="KvLen"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's
+        /// cores; the same result as Forward, bitwise.</summary>
         /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
         /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
         /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-        /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-        public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output) =>
-            ForwardParallel(query, key, value, output, KvLen);
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void ForwardParallel(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output) =>
+            ForwardParallel(query, key, value, output, SeqLen, KvLen);
 
-        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over the machine's cores. Same result as <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, int)"/>, bitwise.</summary>
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows over the first
+        /// <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges of keys over
+        /// the machine's cores; the same result as Forward, bitwise.</summary>
         /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
         /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
         /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
-        /// <param name="output">Receives the attention output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/> floats; must not overlap an input.</param>
-        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>; only the first <paramref name="kvLength"/> key and value positions are read.</param>
-        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see cref="KvLen"/>.</exception>
-        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref name="output"/> overlaps an input. Nothing is written.</exception>
-        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
-        public static void ForwardParallel(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int kvLength)
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+        /// positions are read.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+        /// cref="KvLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void ForwardParallel(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output, int kvLength) =>
+            ForwardParallel(query, key, value, output, SeqLen, kvLength);
+
+        /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for the first <paramref name="queryLength"/> query rows
+        /// over the first <paramref name="kvLength"/> keys, spreading heads, query panels and, for one query row, ranges
+        /// of keys over the machine's cores; the same result as Forward, bitwise.</summary>
+        /// <param name="query">Queries, [Heads, SeqLen, HeadDim]: at least <see cref="QueryLength"/> floats.</param>
+        /// <param name="key">Keys, [KvHeads, KvLen, HeadDim]: at least <see cref="KeyLength"/> floats.</param>
+        /// <param name="value">Values, [KvHeads, KvLen, HeadDim]: at least <see cref="ValueLength"/> floats.</param>
+        /// <param name="output">Receives the output, [Heads, SeqLen, HeadDim]: at least <see cref="OutputLength"/>
+        /// floats; must not overlap an input.</param>
+        /// <param name="queryLength">Query rows, 1 to <see cref="SeqLen"/>: only rows below it are read and written, each
+        /// head keeping its compiled layout (TokenMajor: the dense prefix of queryLength · Heads · HeadDim elements;
+        /// HeadMajor: each head's first rows).</param>
+        /// <param name="kvLength">Keys to attend, 1 to <see cref="KvLen"/>: only the first kvLength key and value
+        /// positions are read.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="queryLength"/> is outside 1..<see
+        /// cref="SeqLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside 1..<see
+        /// cref="KvLen"/>.</exception>
+        /// <exception cref="global::System.ArgumentException">A span is shorter than its element count, or <paramref
+        /// name="output"/> overlaps an input. Nothing is written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void ForwardParallel(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output, int queryLength, int kvLength)
         {
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
-                QueryLength, KeyLength, ValueLength, OutputLength, kvLength, KvLen);
-            global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(query, key, value, output, kvLength);
+                QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
+            global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
+                query, key, value, output, queryLength, kvLength);
         }
 
+        /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
+        /// <c>queryLengths[b]</c> and <c>kvLengths[b]</c> on its slices, spread over the machine's cores; the same bits
+        /// from call to call for a given core count.</summary>
+        /// <param name="query">B items' queries, each [Heads, SeqLen, HeadDim] (<see cref="QueryLength"/> floats), one
+        /// after another.</param>
+        /// <param name="key">B items' keys, each [KvHeads, KvLen, HeadDim] (<see cref="KeyLength"/> floats), one after
+        /// another.</param>
+        /// <param name="value">B items' values, each [KvHeads, KvLen, HeadDim] (<see cref="ValueLength"/> floats), one
+        /// after another.</param>
+        /// <param name="output">Receives B items' outputs, each [Heads, SeqLen, HeadDim]; must not overlap an
+        /// input.</param>
+        /// <param name="queryLengths">Each item's query rows, 1 to <see cref="SeqLen"/>; at least one item.</param>
+        /// <param name="kvLengths">Each item's keys, 1 to <see cref="KvLen"/>; as many as <paramref
+        /// name="queryLengths"/>.</param>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">A length is out of its range.</exception>
+        /// <exception cref="global::System.ArgumentException">No item, the length spans differ in length, a span is
+        /// shorter than B times its element count, or <paramref name="output"/> overlaps an input. Nothing is
+        /// written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
+        public static void ForwardBatch(
+            global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value,
+            global::System.Span<float> output,
+            global::System.ReadOnlySpan<int> queryLengths, global::System.ReadOnlySpan<int> kvLengths)
+        {
+            global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
+                QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
+            global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
+                query, key, value, output, queryLengths, kvLengths);
+        }
     }
 }
 
@@ -144,23 +245,12 @@ namespace AttentionGen.Generated
     using System.Runtime.Intrinsics;
     using AttentionGen.Kernels;
 
-    /// <summary>The kernel behind <c>Models.DecodeTwoHeads</c>: the shape's layout helpers and one nested class per instruction set.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "1.0.0")]
+    /// <summary>The kernel behind <c>Models.DecodeTwoHeads</c>: its shape, and one plan with its tiles per
+    /// instruction set.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     file static class DecodeTwoHeadsKernel
     {
-        private const int SeqLen = 1;
-        private const int KvLen = 4096;
-        private const int Heads = 2;
-        private const int KvHeads = 2;
         private const int HeadDim = 64;
-        /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes 2ˣ.</summary>
-        private const float ScoreScale = 0.180336878f;
-        /// <summary>Query heads per key/value head.</summary>
-        private const int GroupSize = 1;
-        /// <summary>Query rows per key/value head: row = i · GroupSize + (head in group).</summary>
-        private const int RowsPerKvHead = 1;
-        /// <summary>Elements between consecutive key (and value) rows of one head.</summary>
-        private const int KvRowStride = 64;
 
         /// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>
         public static KernelPath ActivePath =>
@@ -169,435 +259,111 @@ namespace AttentionGen.Generated
             NeonOps.IsSupported ? KernelPath.Neon :
             KernelPath.Scalar;
 
+        /// <summary>The shape, as JIT-time constants for the runtime's drivers.</summary>
+        private readonly struct Shape : IKernelShape
+        {
+            public static int SeqLen => 1;
+            public static int KvLen => 4096;
+            public static int Heads => 2;
+            public static int KvHeads => 2;
+            public static int HeadDim => 64;
+            public static bool Causal => false;
+            public static bool TokenMajor => false;
+            /// <summary>Scale · log2(e): the query pack multiplies by it, so scores are in log2 units and the softmax takes
+            /// 2ˣ.</summary>
+            public static float ScoreScale => 0.180336878f;
+        }
+
         /// <summary>Dispatches to the best path; <see cref="ParallelKernel"/> hands its items to threads.</summary>
         public readonly struct Work : IAttentionWork
         {
             /// <inheritdoc/>
             public static int WorkItems =>
-                Avx512Ops.IsSupported ? Avx512Path.WorkItems :
-                Avx2Ops.IsSupported ? Avx2Path.WorkItems :
-                NeonOps.IsSupported ? NeonPath.WorkItems :
-                ScalarPath.WorkItems;
+                Avx512Ops.IsSupported ? RowDriver.WorkItems<Shape, Avx512Path>() :
+                Avx2Ops.IsSupported ? RowDriver.WorkItems<Shape, Avx2Path>() :
+                NeonOps.IsSupported ? RowDriver.WorkItems<Shape, NeonPath>() :
+                PanelDriver.WorkItems<Shape, ScalarPath>();
 
             /// <inheritdoc/>
             public static int SharedFloats =>
-                Avx512Ops.IsSupported ? Avx512Path.SharedFloats :
-                Avx2Ops.IsSupported ? Avx2Path.SharedFloats :
-                NeonOps.IsSupported ? NeonPath.SharedFloats :
-                ScalarPath.SharedFloats;
+                Avx512Ops.IsSupported ? RowDriver.SharedFloats<Shape, Avx512Path>() :
+                Avx2Ops.IsSupported ? RowDriver.SharedFloats<Shape, Avx2Path>() :
+                NeonOps.IsSupported ? RowDriver.SharedFloats<Shape, NeonPath>() :
+                PanelDriver.SharedFloats<Shape, ScalarPath>();
 
             /// <inheritdoc/>
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
+            public static void Run(scoped in AttentionCall call, ref int nextItem)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    RowDriver.Run<Avx512Ops, Vector512<float>, Shape, Avx512Path>(call, ref nextItem);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    RowDriver.Run<Avx2Ops, Vector256<float>, Shape, Avx2Path>(call, ref nextItem);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    RowDriver.Run<NeonOps, Vector128<float>, Shape, NeonPath>(call, ref nextItem);
                 else
-                    ScalarPath.Run(query, key, value, output, kvLength, shared, ref nextItem);
+                    PanelDriver.Run<ScalarOps, float, Shape, ScalarPath>(call, ref nextItem);
             }
 
             /// <inheritdoc/>
-            public static void Finish(Span<float> shared, Span<float> output)
+            public static void Finish(scoped in AttentionCall call)
             {
                 if (Avx512Ops.IsSupported)
-                    Avx512Path.Finish(shared, output);
+                    RowDriver.Finish<Shape, Avx512Path>(call);
                 else if (Avx2Ops.IsSupported)
-                    Avx2Path.Finish(shared, output);
+                    RowDriver.Finish<Shape, Avx2Path>(call);
                 else if (NeonOps.IsSupported)
-                    NeonPath.Finish(shared, output);
+                    RowDriver.Finish<Shape, NeonPath>(call);
                 else
-                    ScalarPath.Finish(shared, output);
+                    PanelDriver.Finish<Shape, ScalarPath>(call);
             }
         }
-        /// <summary>Offset of query (and output) row <paramref name="row"/> of key/value head <paramref name="kvHead"/> (HeadMajor).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int QueryOffset(int kvHead, int row)
+
+        /// <summary>AVX-512 path: 1 row(s) per key/value head, the head dimension in 16-lane vectors, keys streamed once
+        /// per row, each head's keys split into 4 ranges.</summary>
+        private readonly struct Avx512Path : IRowPath
         {
-            return (kvHead * SeqLen + row) * HeadDim;
+            public static int KeyBlock => 256;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
         }
 
-        /// <summary>Offset of key (and value) row <paramref name="position"/> of key/value head <paramref name="kvHead"/> (HeadMajor).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int KeyOffset(int kvHead, int position) => (kvHead * KvLen + position) * HeadDim;
-
-        /// <summary>AVX-512 path: 1 row(s) per key/value head, the head dimension in 16-lane vectors, keys streamed once per row, the keys of each key/value head split into 4 ranges merged at the end.</summary>
-        private static class Avx512Path
+        /// <summary>AVX2+FMA path: 1 row(s) per key/value head, the head dimension in 8-lane vectors, keys streamed once
+        /// per row, each head's keys split into 4 ranges.</summary>
+        private readonly struct Avx2Path : IRowPath
         {
-            /// <summary>Independent items of one call: key/value heads × ranges of keys.</summary>
-            public const int WorkItems = 8;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
-            /// <summary>Ranges each key/value head's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 4 * KeyBlock;
-            /// <summary>Per row: running max, running sum, accumulator [HeadDim].</summary>
-            private const int RowState = HeadDim + 2;
-            /// <summary>Every item's row states, [KvHeads][KeySplits][RowsPerKvHead][RowState], merged by Finish.</summary>
-            public const int SharedFloats = WorkItems * RowsPerKvHead * RowState;
-
-            // Scratch layout, in floats.
-            private const int ScoresAt = 0;                          // scores, then P [KeyBlock]
-            private const int StateAt = ScoresAt + KeyBlock;          // [RowsPerKvHead][RowState]
-            private const int ScratchFloats = StateAt + RowsPerKvHead * RowState;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int kvHead = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    // This item's row states live in the shared memory, for Finish to merge.
-                    Span<float> state = shared.Slice(item * RowsPerKvHead * RowState, RowsPerKvHead * RowState);
-                    // Reset every row: max −∞, sum 0, accumulator 0.
-                    state.Clear();
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                        state[row * RowState] = float.NegativeInfinity;
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    // Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-                        for (int row = 0; row < RowsPerKvHead; row++)
-                        {
-                            int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                            ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<Avx512Ops, Vector512<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
-                            float alpha = RowAttention.UpdateRow<Avx512Ops, Vector512<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
-                            RowAttention.Accumulate<Avx512Ops, Vector512<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
-                        }
-                    }
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int kvHead = 0; kvHead < KvHeads; kvHead++)
-                {
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                    {
-                        ref float rowState = ref Unsafe.Add(ref states, (kvHead * KeySplits * RowsPerKvHead + row) * RowState);
-                        RowAttention.MergeSplits(ref rowState, ref Unsafe.Add(ref rowState, 1), ref Unsafe.Add(ref rowState, 2), KeySplits,
-                            RowsPerKvHead * RowState, HeadDim, 1, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, row)));
-                    }
-                }
-            }
+            public static int KeyBlock => 256;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
         }
 
-        /// <summary>AVX2+FMA path: 1 row(s) per key/value head, the head dimension in 8-lane vectors, keys streamed once per row, the keys of each key/value head split into 4 ranges merged at the end.</summary>
-        private static class Avx2Path
+        /// <summary>arm64 NEON path: 1 row(s) per key/value head, the head dimension in 4-lane vectors, keys streamed
+        /// once per row, each head's keys split into 4 ranges.</summary>
+        private readonly struct NeonPath : IRowPath
         {
-            /// <summary>Independent items of one call: key/value heads × ranges of keys.</summary>
-            public const int WorkItems = 8;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
-            /// <summary>Ranges each key/value head's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 4 * KeyBlock;
-            /// <summary>Per row: running max, running sum, accumulator [HeadDim].</summary>
-            private const int RowState = HeadDim + 2;
-            /// <summary>Every item's row states, [KvHeads][KeySplits][RowsPerKvHead][RowState], merged by Finish.</summary>
-            public const int SharedFloats = WorkItems * RowsPerKvHead * RowState;
-
-            // Scratch layout, in floats.
-            private const int ScoresAt = 0;                          // scores, then P [KeyBlock]
-            private const int StateAt = ScoresAt + KeyBlock;          // [RowsPerKvHead][RowState]
-            private const int ScratchFloats = StateAt + RowsPerKvHead * RowState;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int kvHead = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    // This item's row states live in the shared memory, for Finish to merge.
-                    Span<float> state = shared.Slice(item * RowsPerKvHead * RowState, RowsPerKvHead * RowState);
-                    // Reset every row: max −∞, sum 0, accumulator 0.
-                    state.Clear();
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                        state[row * RowState] = float.NegativeInfinity;
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    // Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-                        for (int row = 0; row < RowsPerKvHead; row++)
-                        {
-                            int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                            ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<Avx2Ops, Vector256<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
-                            float alpha = RowAttention.UpdateRow<Avx2Ops, Vector256<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
-                            RowAttention.Accumulate<Avx2Ops, Vector256<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
-                        }
-                    }
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int kvHead = 0; kvHead < KvHeads; kvHead++)
-                {
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                    {
-                        ref float rowState = ref Unsafe.Add(ref states, (kvHead * KeySplits * RowsPerKvHead + row) * RowState);
-                        RowAttention.MergeSplits(ref rowState, ref Unsafe.Add(ref rowState, 1), ref Unsafe.Add(ref rowState, 2), KeySplits,
-                            RowsPerKvHead * RowState, HeadDim, 1, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, row)));
-                    }
-                }
-            }
+            public static int KeyBlock => 256;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
         }
 
-        /// <summary>arm64 NEON path: 1 row(s) per key/value head, the head dimension in 4-lane vectors, keys streamed once per row, the keys of each key/value head split into 4 ranges merged at the end.</summary>
-        private static class NeonPath
-        {
-            /// <summary>Independent items of one call: key/value heads × ranges of keys.</summary>
-            public const int WorkItems = 8;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 256;
-            /// <summary>Ranges each key/value head's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 4 * KeyBlock;
-            /// <summary>Per row: running max, running sum, accumulator [HeadDim].</summary>
-            private const int RowState = HeadDim + 2;
-            /// <summary>Every item's row states, [KvHeads][KeySplits][RowsPerKvHead][RowState], merged by Finish.</summary>
-            public const int SharedFloats = WorkItems * RowsPerKvHead * RowState;
-
-            // Scratch layout, in floats.
-            private const int ScoresAt = 0;                          // scores, then P [KeyBlock]
-            private const int StateAt = ScoresAt + KeyBlock;          // [RowsPerKvHead][RowState]
-            private const int ScratchFloats = StateAt + RowsPerKvHead * RowState;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int kvHead = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    // This item's row states live in the shared memory, for Finish to merge.
-                    Span<float> state = shared.Slice(item * RowsPerKvHead * RowState, RowsPerKvHead * RowState);
-                    // Reset every row: max −∞, sum 0, accumulator 0.
-                    state.Clear();
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                        state[row * RowState] = float.NegativeInfinity;
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    // Blocks of keys outside, rows inside: a GQA group reads each block of K and V once from memory.
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-                        for (int row = 0; row < RowsPerKvHead; row++)
-                        {
-                            int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                            ref float rowState = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * RowState);
-                            RowAttention.Scores<NeonOps, Vector128<float>>(ref Unsafe.Add(ref queryStart, QueryOffset(kvHead, row)), ref keyRows, KvRowStride, count, HeadDim, ScoreScale, ref scores);
-                            float alpha = RowAttention.UpdateRow<NeonOps, Vector128<float>>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
-                            RowAttention.Accumulate<NeonOps, Vector128<float>>(ref valueRows, KvRowStride, ref scores, count, HeadDim, alpha, ref Unsafe.Add(ref rowState, 2));
-                        }
-                    }
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int kvHead = 0; kvHead < KvHeads; kvHead++)
-                {
-                    for (int row = 0; row < RowsPerKvHead; row++)
-                    {
-                        ref float rowState = ref Unsafe.Add(ref states, (kvHead * KeySplits * RowsPerKvHead + row) * RowState);
-                        RowAttention.MergeSplits(ref rowState, ref Unsafe.Add(ref rowState, 1), ref Unsafe.Add(ref rowState, 2), KeySplits,
-                            RowsPerKvHead * RowState, HeadDim, 1, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, row)));
-                    }
-                }
-            }
-        }
-
-        /// <summary>scalar path: panels of 1 query rows in 1 × 1-lane vectors, 3-row register tiles.</summary>
-        private static class ScalarPath
+        /// <summary>scalar path: panels of 1 query rows in 1 × 1-lane vectors, 3-key score tiles.</summary>
+        private readonly struct ScalarPath : IPanelPath
         {
             private const int Width = 1;
-            /// <summary>Query rows per panel.</summary>
-            private const int PanelLanes = 1;
-            /// <summary>Panels per key/value head.</summary>
-            private const int Panels = 1;
-            /// <summary>Independent items of one call: key/value heads × panels × ranges of keys.</summary>
-            public const int WorkItems = 8;
-            /// <summary>Keys per score tile.</summary>
-            private const int TileRows = 3;
-            /// <summary>Query rows per value tile.</summary>
-            private const int ValueRows = 1;
-            /// <summary>Head dimensions per value tile.</summary>
-            private const int ValueDims = 2;
-            /// <summary>Query rows of the value tail tile: a panel's rows after whole value tiles (0: none).</summary>
-            private const int ValueLaneTail = 0;
-            /// <summary>Keys per softmax block.</summary>
-            private const int KeyBlock = 128;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = KvRowStride;
-            /// <summary>Split-KV: ranges each panel's keys are split into, and keys per range.</summary>
-            private const int KeySplits = 4;
-            private const int SplitKeys = 8 * KeyBlock;
-            /// <summary>An item's softmax state left for Finish: accumulator, then running max and sum per lane.</summary>
-            private const int ItemState = HeadDim * PanelLanes + 2 * PanelLanes;
-            public const int SharedFloats = WorkItems * ItemState;
+            private const int RowStride = 64;
+            public static int PanelLanes => 1;
+            public static int TileRows => 3;
+            public static int KeyBlock => 128;
+            public static int KeySplits => 4;
+            public static bool ScratchOnStack => true;
+            public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
+            public static int ValueRows => 1;
+            public static int ValueDims => 2;
 
-            // Scratch layout, in floats.
-            private const int QueryPanelAt = 0;                                      // Qᵀ·ScoreScale [HeadDim][PanelLanes]
-            private const int AccumulatorAt = QueryPanelAt + HeadDim * PanelLanes;   // O [PanelLanes][HeadDim]
-            private const int ScoresAt = AccumulatorAt + HeadDim * PanelLanes;       // Sᵀ, then P [KeyBlock][PanelLanes]
-            private const int MaxAt = ScoresAt + KeyBlock * PanelLanes;              // running max per lane
-            private const int SumAt = MaxAt + PanelLanes;                            // running sum per lane
-            private const int LimitAt = SumAt + PanelLanes;                          // last allowed key per lane (causal)
-            private const int RescaleAt = LimitAt + PanelLanes;                      // 2^(old max − new max) per lane
-            private const int ScoreMaxAt = RescaleAt + PanelLanes;                   // max of the block's scores per lane, folded by the score tiles
-            private const int ScratchFloats = ScoreMaxAt + PanelLanes;
-
-            /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments already checked).</summary>
-            [SkipLocalsInit]
+            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 3 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int kvLength, Span<float> shared, ref int nextItem)
-            {
-                Span<float> scratch = Scratch.Align(stackalloc float[ScratchFloats + Scratch.Padding], ScratchFloats);
-                ref float start = ref MemoryMarshal.GetReference(scratch);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                ref float queryPanel = ref Unsafe.Add(ref start, QueryPanelAt);
-                ref float accumulator = ref Unsafe.Add(ref start, AccumulatorAt);
-                ref float scores = ref Unsafe.Add(ref start, ScoresAt);
-                ref float max = ref Unsafe.Add(ref start, MaxAt);
-                ref float sum = ref Unsafe.Add(ref start, SumAt);
-                ref float limit = ref Unsafe.Add(ref start, LimitAt);
-                ref float rescale = ref Unsafe.Add(ref start, RescaleAt);
-                ref float scoreMax = ref Unsafe.Add(ref start, ScoreMaxAt);
-                Span<int> rowOffsets = stackalloc int[PanelLanes];
-                for (int item = WorkQueue.Claim(ref nextItem); item < WorkItems; item = WorkQueue.Claim(ref nextItem))
-                {
-                    int panelItem = item / KeySplits;
-                    int firstKey = item % KeySplits * SplitKeys;
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    int rows = Math.Min(PanelLanes, RowsPerKvHead - firstRow);
-                    for (int lane = 0; lane < rows; lane++)
-                        rowOffsets[lane] = QueryOffset(kvHead, firstRow + lane);
-                    ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
-
-                    // Pack the panel's queries (Qᵀ·ScoreScale) and reset the softmax state: max −∞, sum 0 (the first block's
-                    // value tiles start the accumulator from zero).
-                    PanelTranspose.PackRows<ScalarOps, float>(ref queryStart, panelRows, HeadDim, ScoreScale, ref queryPanel, PanelLanes);
-                    scratch.Slice(MaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                    scratch.Slice(SumAt, PanelLanes).Clear();
-                    int keyEnd = Math.Min(firstKey + SplitKeys, kvLength);
-
-                    for (int blockStart = firstKey; blockStart < keyEnd; blockStart += KeyBlock)
-                    {
-                        int count = Math.Min(KeyBlock, keyEnd - blockStart);
-                        int unmasked = count;
-                        ref float keyRows = ref Unsafe.Add(ref keyStart, KeyOffset(kvHead, blockStart));
-                        ref float valueRows = ref Unsafe.Add(ref valueStart, KeyOffset(kvHead, blockStart));
-
-                        // The score tiles fold each lane's max as they store the scores: the softmax then needs no pass for it.
-                        scratch.Slice(ScoreMaxAt, PanelLanes).Fill(float.NegativeInfinity);
-                        // 1. Scores Sᵀ = K·Qᵀ, TileRows keys at a time. A last partial tile is shifted back to end at the
-                        //    block's last key: it recomputes a few scores identically instead of reading past the keys.
-                        int j = 0;
-                        for (; j + TileRows <= count; j += TileRows)
-                            ScoreTile(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        if (j < count)
-                        {
-                            if (count >= TileRows)
-                                ScoreTile(ref Unsafe.Add(ref keyRows, (count - TileRows) * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, (count - TileRows) * PanelLanes), ref scoreMax);
-                            else
-                                for (; j < count; j++)
-                                    ScoreKey(ref Unsafe.Add(ref keyRows, j * RowStride), ref queryPanel, ref Unsafe.Add(ref scores, j * PanelLanes), ref scoreMax);
-                        }
-
-                        // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max) (the value tiles rescale the accumulator).
-                        OnlineSoftmax.UpdateBlock<ScalarOps, float>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                            PanelLanes, PanelLanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-
-                        // 3. Values O += P·V over the keys every row attends: ValueRows rows × ValueDims head dimensions per tile.
-                        int firstLane = 0;
-                        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
-                        for (; firstLane < rows && firstLane + ValueRows <= PanelLanes
-                            && (rows - firstLane > ValueLaneTail || (ValueRows < ValueLaneTail && rows - firstLane <= ValueRows)); firstLane += ValueRows)
-                        {
-                            for (int d = 0; d < HeadDim; d += ValueDims)
-                                ValueTile(ref Unsafe.Add(ref scores, firstLane), ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref accumulator, firstLane * HeadDim + d), unmasked, blockStart == firstKey, ref Unsafe.Add(ref rescale, firstLane));
-                        }
-                    }
-
-                    // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
-                    scratch.Slice(AccumulatorAt, HeadDim * PanelLanes).CopyTo(shared.Slice(item * ItemState));
-                    scratch.Slice(MaxAt, 2 * PanelLanes).CopyTo(shared.Slice(item * ItemState + HeadDim * PanelLanes));
-                }
-            }
-
-            /// <summary>Merges each row's key ranges (after every item has run) and writes the row.</summary>
-            public static void Finish(Span<float> shared, Span<float> output)
-            {
-                ref float states = ref MemoryMarshal.GetReference(shared);
-                ref float outputStart = ref MemoryMarshal.GetReference(output);
-                for (int panelItem = 0; panelItem < KvHeads * Panels; panelItem++)
-                {
-                    int kvHead = panelItem / Panels;
-                    int firstRow = panelItem % Panels * PanelLanes;
-                    ref float first = ref Unsafe.Add(ref states, panelItem * KeySplits * ItemState);
-                    for (int lane = 0; lane < Math.Min(PanelLanes, RowsPerKvHead - firstRow); lane++)
-                        RowAttention.MergeSplits(ref Unsafe.Add(ref first, HeadDim * PanelLanes + lane), ref Unsafe.Add(ref first, HeadDim * PanelLanes + PanelLanes + lane),
-                            ref Unsafe.Add(ref first, lane * HeadDim), KeySplits, ItemState, HeadDim, 1, ref Unsafe.Add(ref outputStart, QueryOffset(kvHead, firstRow + lane)));
-                }
-            }
-
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 3 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 float c1x0 = default;
@@ -621,13 +387,15 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max0 = ScalarOps.Max(c0x0, ScalarOps.Max(c1x0, c2x0));
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
+                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes]; scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
+            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
                 ref float a = ref keys;
@@ -643,13 +411,14 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(c0x0, ref scores, 0);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max0 = c0x0;
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0), ref scoreMax, 0);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
             }
 
-            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale + P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
+            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale +
+            /// P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale)
+            public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
+                bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
                 float c0x0 = default;
                 float c0x1 = default;

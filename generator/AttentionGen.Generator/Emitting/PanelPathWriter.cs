@@ -1,0 +1,131 @@
+using AttentionGen.Generator.Model;
+using AttentionGen.Generator.Planning;
+using static AttentionGen.Generator.Emitting.Formatting;
+
+namespace AttentionGen.Generator.Emitting;
+
+/// <summary>
+/// Renders one <see cref="PanelPathPlan"/> as a struct implementing the runtime's <c>IPanelPath</c>: the plan's
+/// constants and the register tiles it uses. The runtime's <c>PanelDriver</c> runs it.
+/// </summary>
+internal static class PanelPathWriter
+{
+    public static void Write(SourceWriter w, KernelShape shape, PanelPathPlan path)
+    {
+        IsaProfile p = path.Profile;
+        w.Doc($"<summary>{p.Title} path: panels of {path.Rows.Lanes} query rows in {path.Rows.Vectors} × {p.Width}-lane vectors, "
+            + $"{path.ScoreTileRows}-key score tiles.</summary>");
+        using (w.Block($"private readonly struct {path.Name} : IPanelPath"))
+        {
+            WriteConstants(w, shape, path);
+            WriteTiles(w, shape, path);
+        }
+    }
+
+    private static void WriteConstants(SourceWriter w, KernelShape shape, PanelPathPlan path)
+    {
+        w.Line($"private const int Width = {path.Profile.Width};");
+        w.Line(path.Source == KeyValueSource.Packed
+            ? "/// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>"
+            : "/// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>");
+        w.Line($"private const int RowStride = {Int(path.Source == KeyValueSource.Packed ? shape.HeadDim : shape.KvRowStride)};");
+        Property(w, "int", "PanelLanes", path.Rows.Lanes);
+        Property(w, "int", "TileRows", path.ScoreTileRows);
+        Property(w, "int", "KeyBlock", path.Keys.Block);
+        if (path.Keys.Splits > 1)
+            Property(w, "int", "KeySplits", path.Keys.Splits);
+        if (path.Source == KeyValueSource.Packed)
+            w.Line("public static bool PackKeyValues => true;");
+        w.Line($"public static bool ScratchOnStack => {(path.Scratch.OnStack ? "true" : "false")};");
+        switch (path.Rows.Narrow)
+        {
+            case NarrowTiles tiles:
+                w.Line("public static NarrowScores Narrow => NarrowScores.OneVectorTiles;");
+                Property(w, "int", "NarrowTileRows", tiles.TileRows);
+                break;
+            case NarrowDots dots:
+                w.Line("public static NarrowScores Narrow => NarrowScores.DotProducts;");
+                Property(w, "int", "NarrowDotRows", dots.Rows);
+                break;
+        }
+
+        switch (path.Values)
+        {
+            case RowMajorValues rowMajor:
+                w.Line("public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;");
+                Property(w, "int", "ValueRows", rowMajor.Tile.Rows);
+                Property(w, "int", "ValueDims", rowMajor.Tile.Vectors * path.Profile.Width);
+                if (rowMajor.Tail is { } tail)
+                {
+                    Property(w, "int", "ValueTailRows", tail.Rows);
+                    Property(w, "int", "ValueTailDims", tail.Vectors * path.Profile.Width);
+                }
+
+                break;
+            case TransposedValues transposed:
+                w.Line("public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;");
+                if (transposed.TailDims is { } tailDims)
+                    Property(w, "int", "TransposedTailDims", tailDims);
+                break;
+        }
+    }
+
+    private static void Property(SourceWriter w, string type, string name, int value) =>
+        w.Line($"public static {type} {name} => {Int(value)};");
+
+    private static void WriteTiles(SourceWriter w, KernelShape shape, PanelPathPlan path)
+    {
+        IsaProfile p = path.Profile;
+        w.Line();
+        TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTile", path.ScoreTileRows, path.Rows.Vectors));
+        if (path.ScoreTileRows > 1)
+        {
+            w.Line();
+            TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKey", 1, path.Rows.Vectors));
+        }
+
+        switch (path.Rows.Narrow)
+        {
+            case NarrowDots dots:
+                w.Line();
+                NarrowDotTile.Write(w, p, dots.Rows, shape.HeadDim);
+                break;
+            case NarrowTiles tiles:
+                w.Line();
+                TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTileNarrow", tiles.TileRows, 1));
+                w.Line();
+                TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKeyNarrow", 1, 1));
+                break;
+        }
+
+        switch (path.Values)
+        {
+            case RowMajorValues rowMajor:
+                w.Line();
+                TileWriter.Write(w, p, TileWriter.Tile.RowMajorValues("ValueTile", rowMajor.Tile.Rows, rowMajor.Tile.Vectors, "ValueDims",
+                    rowMajor.TilesWriteOutput));
+                if (rowMajor.Tail is { } tail)
+                {
+                    w.Line();
+                    TileWriter.Write(w, p, TileWriter.Tile.RowMajorValues("ValueTail", tail.Rows, tail.Vectors, "ValueTailDims",
+                        rowMajor.TilesWriteOutput));
+                }
+
+                break;
+            case TransposedValues transposed:
+                if (shape.HeadDim >= transposed.TileDims)
+                {
+                    w.Line();
+                    TileWriter.Write(w, p, TileWriter.Tile.TransposedValues("TransposedValueTile", transposed.TileDims, path.Rows.Vectors));
+                }
+
+                if (transposed.TailDims is { } tailDims)
+                {
+                    w.Line();
+                    TileWriter.Write(w, p, TileWriter.Tile.TransposedValues("TransposedValueTail", tailDims, path.Rows.Vectors));
+                }
+
+                break;
+        }
+    }
+}

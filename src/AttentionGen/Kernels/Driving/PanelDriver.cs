@@ -1,0 +1,421 @@
+using System;
+using System.Buffers;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// The panel strategy's driver, written once for every kernel and specialized by the JIT per shape and instruction set:
+/// the loop over work items (batch item, key/value head, panel of query rows, range of keys), the query pack, the key
+/// blocks with their online softmax, the causal diagonal, and the output. The generated path supplies the tiles.
+/// </summary>
+/// <remarks>
+/// Per panel: pack <c>Qᵀ · ScoreScale</c>; for each block of keys:
+/// 1. scores <c>Sᵀ = K · Qᵀ</c> in register tiles, folding each lane's max;
+/// 2. softmax: mask, running max, <c>2^(s − max)</c>, running sum, rescale (<see cref="OnlineSoftmax"/>);
+/// 3. values <c>O += P · V</c> in register tiles.
+/// Then write <c>O / sum</c>; a row-major accumulator leaves from the last block's value tiles straight from their
+/// registers.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class PanelDriver
+{
+    /// <summary>Panels per key/value head at the compiled length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int MaxPanels<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        (KernelLayout.MaxRowsPerKvHead<TShape>() + TPath.PanelLanes - 1) / TPath.PanelLanes;
+
+    /// <summary>Work items of one batch item at the compiled lengths: key/value heads × panels × key ranges. A call at
+    /// fewer query rows skips the items past its panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WorkItems<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        TShape.KvHeads * MaxPanels<TShape, TPath>() * TPath.KeySplits;
+
+    /// <summary>Keys per split range: whole key blocks, as few ranges as <see cref="IPanelPath.KeySplits"/> at the
+    /// compiled key length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SplitKeys<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int blocks = (TShape.KvLen + TPath.KeyBlock - 1) / TPath.KeyBlock;
+        return (blocks + TPath.KeySplits - 1) / TPath.KeySplits * TPath.KeyBlock;
+    }
+
+    /// <summary>An item's softmax state left for <see cref="Finish"/> (split-KV): accumulator, then running max and
+    /// sum per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ItemState<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        TShape.HeadDim * TPath.PanelLanes + 2 * TPath.PanelLanes;
+
+    /// <summary>Floats one batch item leaves in the call's shared memory: 0 without split-KV.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SharedFloats<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        TPath.KeySplits > 1 ? WorkItems<TShape, TPath>() * ItemState<TShape, TPath>() : 0;
+
+    /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments checked).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TOps, TVector, TShape, TPath>(scoped in AttentionCall call, ref int nextItem)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        PanelScratch layout = PanelScratch.For<TShape, TPath>();
+        float[]? rented = TPath.ScratchOnStack ? null : ArrayPool<float>.Shared.Rent(layout.Floats + Scratch.Padding);
+        Span<float> scratch = TPath.ScratchOnStack
+            ? Scratch.Align(stackalloc float[layout.Floats + Scratch.Padding], layout.Floats)
+            : Scratch.Align(rented, layout.Floats);
+        Span<int> rowOffsets = stackalloc int[TPath.PanelLanes];
+        if (TPath.Narrow != NarrowScores.PanelTiles)
+            scratch.Slice(layout.ScoresAt, TPath.KeyBlock * TPath.PanelLanes).Clear(); // lanes a narrow panel leaves alone hold numbers
+
+        var panel = new PanelState(scratch, rowOffsets);
+        int itemsPerBatchItem = WorkItems<TShape, TPath>(), total = call.BatchSize * itemsPerBatchItem;
+        for (int item = WorkQueue.Claim(ref nextItem); item < total; item = WorkQueue.Claim(ref nextItem))
+        {
+            int batchItem = item / itemsPerBatchItem, local = item - batchItem * itemsPerBatchItem;
+            RunItem<TOps, TVector, TShape, TPath>(call, batchItem, local, ref panel);
+        }
+
+        if (rented != null)
+            ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <summary>A worker's scratch and what it knows across items: the key/value head whose K and V it has packed.</summary>
+    private ref struct PanelState(Span<float> scratch, Span<int> rowOffsets)
+    {
+        public readonly Span<float> Scratch = scratch;
+        public readonly Span<int> RowOffsets = rowOffsets;
+        public int PackedHead = -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunItem<TOps, TVector, TShape, TPath>(scoped in AttentionCall call, int batchItem, int local,
+        ref PanelState state)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int headDim = TShape.HeadDim, panelLanes = TPath.PanelLanes, group = KernelLayout.GroupSize<TShape>();
+        int queryLength = call.QueryLengths[batchItem], kvLength = call.KvLengths[batchItem];
+        int panelItem = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
+        int firstKey = TPath.KeySplits > 1 ? (local - panelItem * TPath.KeySplits) * SplitKeys<TShape, TPath>() : 0;
+        int kvHead = panelItem / MaxPanels<TShape, TPath>();
+        int firstRow = (panelItem - kvHead * MaxPanels<TShape, TPath>()) * panelLanes;
+        int rowsPerKvHead = queryLength * group;
+        if (firstRow >= rowsPerKvHead)
+            return; // a panel past this call's query rows
+
+        PanelScratch layout = PanelScratch.For<TShape, TPath>();
+        Span<float> scratch = state.Scratch;
+        ref float start = ref MemoryMarshal.GetReference(scratch);
+        ref float queryPanel = ref start;
+        ref float accumulator = ref Unsafe.Add(ref start, layout.AccumulatorAt);
+        ref float scores = ref Unsafe.Add(ref start, layout.ScoresAt);
+        ref float max = ref Unsafe.Add(ref start, layout.MaxAt);
+        ref float sum = ref Unsafe.Add(ref start, layout.SumAt);
+        ref float limit = ref Unsafe.Add(ref start, layout.LimitAt);
+        ref float rescale = ref Unsafe.Add(ref start, layout.RescaleAt);
+        ref float scoreMax = ref Unsafe.Add(ref start, layout.ScoreMaxAt);
+        ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+        ref float outputStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+        ref float keyStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float valueStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+
+        int rows = Math.Min(panelLanes, rowsPerKvHead - firstRow);
+        Span<int> rowOffsets = state.RowOffsets;
+        for (int lane = 0; lane < rows; lane++)
+            rowOffsets[lane] = KernelLayout.QueryOffset<TShape>(kvHead, firstRow + lane);
+        ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
+
+        // A panel of at most one vector of rows computes scores and softmax for that vector only.
+        bool narrowDots = TPath.Narrow == NarrowScores.DotProducts && rows <= TPath.NarrowDotRows;
+        bool narrowTiles = TPath.Narrow == NarrowScores.OneVectorTiles && rows <= TOps.Width;
+        int lanes = narrowDots || narrowTiles ? TOps.Width : panelLanes;
+
+        // Pack the panel's queries (Qᵀ·ScoreScale; the dot-product panel keeps them row-major) and reset the softmax
+        // state: max −∞, sum 0. A row-major accumulator needs no reset: the first block's value tiles start it.
+        if (narrowDots)
+            PanelTranspose.PackScaledRows<TOps, TVector>(ref queryStart, panelRows, headDim, TShape.ScoreScale, ref queryPanel);
+        else
+            PanelTranspose.PackRows<TOps, TVector>(ref queryStart, panelRows, headDim, TShape.ScoreScale, ref queryPanel, panelLanes);
+        if (TPath.Accumulator == AccumulatorLayout.Transposed)
+            scratch.Slice(layout.AccumulatorAt, headDim * panelLanes).Clear();
+        scratch.Slice(layout.MaxAt, panelLanes).Fill(float.NegativeInfinity);
+        scratch.Slice(layout.SumAt, panelLanes).Clear();
+
+        // The mask: each lane's last allowed key, and the keys any row of the panel attends (those past its last
+        // row's are skipped, not masked).
+        int firstLimit = KernelLayout.LastKey<TShape>(firstRow, queryLength, kvLength);
+        if (TShape.Causal)
+        {
+            for (int lane = 0; lane < panelLanes; lane++)
+                Unsafe.Add(ref limit, lane) = KernelLayout.LastKey<TShape>(firstRow + Math.Min(lane, rows - 1), queryLength, kvLength);
+        }
+
+        int keyEnd = KernelLayout.KeyEnd<TShape>(firstRow + rows - 1, queryLength, kvLength);
+        if (TPath.KeySplits > 1)
+            keyEnd = Math.Min(firstKey + SplitKeys<TShape, TPath>(), keyEnd);
+
+        // TokenMajor K and V rows lie KvRowStride apart, on a few L1 sets: pack the head's rows once for its panels.
+        int rowStride = TPath.PackKeyValues ? headDim : KernelLayout.KvRowStride<TShape>();
+        if (TPath.PackKeyValues && state.PackedHead != batchItem * TShape.KvHeads + kvHead)
+        {
+            Scratch.GatherRows(ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
+                kvLength, headDim, ref Unsafe.Add(ref start, layout.KeysAt));
+            Scratch.GatherRows(ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
+                kvLength, headDim, ref Unsafe.Add(ref start, layout.ValuesAt));
+            state.PackedHead = batchItem * TShape.KvHeads + kvHead;
+        }
+
+        for (int blockStart = firstKey; blockStart < keyEnd; blockStart += TPath.KeyBlock)
+        {
+            int count = Math.Min(TPath.KeyBlock, keyEnd - blockStart);
+            int unmasked = TShape.Causal ? Math.Clamp(firstLimit + 1 - blockStart, 0, count) : count; // keys every row attends
+            ref float keyRows = ref TPath.PackKeyValues
+                ? ref Unsafe.Add(ref start, layout.KeysAt + blockStart * rowStride)
+                : ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            ref float valueRows = ref TPath.PackKeyValues
+                ? ref Unsafe.Add(ref start, layout.ValuesAt + blockStart * rowStride)
+                : ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+
+            // 1. Scores. The tiles fold each lane's max as they store them: the softmax then needs no pass for it.
+            scratch.Slice(layout.ScoreMaxAt, panelLanes).Fill(float.NegativeInfinity);
+            if (narrowDots)
+                TPath.ScoreDotsNarrow(ref keyRows, count, ref queryPanel, ref scores, ref scoreMax);
+            else if (narrowTiles)
+                ScoreBlock<TPath>(narrow: true, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
+            else
+                ScoreBlock<TPath>(narrow: false, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
+
+            // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max); a transposed accumulator is rescaled
+            // here, a row-major one by the value tiles as they load it.
+            OnlineSoftmax.UpdateBlock<TOps, TVector>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
+                panelLanes, lanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
+            if (TPath.Accumulator == AccumulatorLayout.Transposed && blockStart > firstKey)
+                OnlineSoftmax.RescaleColumns<TOps, TVector>(ref accumulator, ref rescale, panelLanes, headDim);
+
+            // 3. Values.
+            if (TPath.Accumulator == AccumulatorLayout.Transposed)
+            {
+                TransposedValues<TShape, TPath>(ref valueRows, ref scores, ref accumulator, unmasked);
+                if (TShape.Causal && unmasked < count) // the diagonal's keys lane by lane: masked lanes stay bitwise untouched
+                    OnlineSoftmax.AccumulateMaskedKeys<TOps, TVector>(ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride,
+                        ref Unsafe.Add(ref scores, unmasked * panelLanes), ref accumulator, ref limit, panelLanes, headDim,
+                        count - unmasked, blockStart + unmasked);
+                continue;
+            }
+
+            // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
+            // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
+            int tileKeys = TShape.Causal && unmasked < count && OnlineSoftmax.AreFinite<TOps, TVector>(
+                ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride, count - unmasked, headDim) ? count : unmasked;
+
+            // Without split-KV, the last block's value tiles write the panel's rows out, normalized (sums become
+            // 1/sum first), unless the diagonal's keys still have to be added lane by lane.
+            bool lastBlock = TPath.KeySplits == 1 && blockStart + TPath.KeyBlock >= keyEnd;
+            if (lastBlock)
+                OnlineSoftmax.FinishRows<TOps, TVector>(ref sum, panelLanes);
+            bool tilesWrite = lastBlock && tileKeys == count;
+            RowMajorValues<TOps, TVector, TShape, TPath>(ref scores, ref valueRows, ref accumulator, ref rescale, ref sum,
+                ref limit, ref outputStart, rowOffsets, rows, tileKeys, blockStart, blockStart == firstKey, tilesWrite);
+
+            if (TShape.Causal && tileKeys < count)
+            {
+                OnlineSoftmax.AccumulateMaskedKeysByRow<TOps, TVector>(ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride,
+                    ref Unsafe.Add(ref scores, unmasked * panelLanes), ref accumulator, ref limit, panelLanes, rows, headDim,
+                    count - unmasked, blockStart + unmasked);
+                if (lastBlock)
+                    PanelTranspose.WriteScaledRows<TOps, TVector>(ref accumulator, ref sum, headDim, ref outputStart, panelRows);
+            }
+        }
+
+        if (TPath.KeySplits > 1)
+        {
+            // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
+            Span<float> itemState = call.Shared.Slice(
+                batchItem * SharedFloats<TShape, TPath>() + local * ItemState<TShape, TPath>(), ItemState<TShape, TPath>());
+            scratch.Slice(layout.AccumulatorAt, headDim * panelLanes).CopyTo(itemState);
+            scratch.Slice(layout.MaxAt, 2 * panelLanes).CopyTo(itemState.Slice(headDim * panelLanes));
+        }
+        else if (TPath.Accumulator == AccumulatorLayout.RowMajor)
+        {
+            if (keyEnd <= 0) // a causal panel whose rows attend no key ran no block: its rows are zeros
+            {
+                for (int lane = 0; lane < rows; lane++)
+                    call.Output.Slice(batchItem * KernelLayout.QueryElements<TShape>() + rowOffsets[lane], headDim).Clear();
+            }
+        }
+        else
+        {
+            // Normalize and write the panel's rows (a row that attended no key gets zeros).
+            OnlineSoftmax.FinishRows<TOps, TVector>(ref sum, panelLanes);
+            PanelTranspose.WriteRows<TOps, TVector>(ref accumulator, panelLanes, ref sum, headDim, ref outputStart, panelRows);
+        }
+    }
+
+    /// <summary>Step 1: score tiles over a block's keys, the last partial tile shifted back to end at the block's last
+    /// key (it recomputes a few scores identically instead of reading past the keys).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoreBlock<TPath>(bool narrow, ref float keys, int rowStride, int count, ref float queries,
+        ref float scores, ref float scoreMax)
+        where TPath : struct, IPanelPath
+    {
+        int tileRows = narrow ? TPath.NarrowTileRows : TPath.TileRows, lanes = TPath.PanelLanes;
+        int j = 0;
+        for (; j + tileRows <= count; j += tileRows)
+            ScoreTile<TPath>(narrow, ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax);
+        if (j == count)
+            return;
+        if (count >= tileRows)
+        {
+            ScoreTile<TPath>(narrow, ref Unsafe.Add(ref keys, (count - tileRows) * rowStride), ref queries,
+                ref Unsafe.Add(ref scores, (count - tileRows) * lanes), ref scoreMax);
+            return;
+        }
+
+        for (; j < count; j++)
+        {
+            if (narrow)
+                TPath.ScoreKeyNarrow(ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax);
+            else
+                TPath.ScoreKey(ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoreTile<TPath>(bool narrow, ref float keys, ref float queries, ref float scores, ref float scoreMax)
+        where TPath : struct, IPanelPath
+    {
+        if (narrow)
+            TPath.ScoreTileNarrow(ref keys, ref queries, ref scores, ref scoreMax);
+        else
+            TPath.ScoreTile(ref keys, ref queries, ref scores, ref scoreMax);
+    }
+
+    /// <summary>Step 3, transposed accumulator: <c>Oᵀ += Vᵀ · P</c> over the keys every row attends, TileRows head
+    /// dimensions at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposedValues<TShape, TPath>(ref float valueRows, ref float probabilities, ref float accumulator, int keys)
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int headDim = TShape.HeadDim, tileDims = TPath.TileRows;
+        for (int d = 0; d + tileDims <= headDim; d += tileDims)
+            TPath.TransposedValueTile(ref Unsafe.Add(ref valueRows, d), ref probabilities, ref Unsafe.Add(ref accumulator, d * TPath.PanelLanes), keys);
+        if (TPath.TransposedTailDims > 0)
+        {
+            int tail = headDim - TPath.TransposedTailDims;
+            TPath.TransposedValueTail(ref Unsafe.Add(ref valueRows, tail), ref probabilities, ref Unsafe.Add(ref accumulator, tail * TPath.PanelLanes), keys);
+        }
+    }
+
+    /// <summary>Step 3, row-major accumulator: tiles of ValueRows query rows × ValueDims head dimensions over the panel's
+    /// rows (a partial panel skips its padding lanes), then the tail tile. While <paramref name="tilesWrite"/>, the
+    /// tiles write their rows to the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowMajorValues<TOps, TVector, TShape, TPath>(ref float probabilities, ref float valueRows, ref float accumulator,
+        ref float rescale, ref float factors, ref float limit, ref float output, Span<int> rowOffsets, int rows, int keys,
+        int blockStart, bool firstBlock, bool tilesWrite)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int firstLane = 0, valueRows_ = TPath.ValueRows, tailRows = TPath.ValueTailRows;
+        // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
+        for (; firstLane < rows && firstLane + valueRows_ <= TPath.PanelLanes
+            && (rows - firstLane > tailRows || (valueRows_ < tailRows && rows - firstLane <= valueRows_)); firstLane += valueRows_)
+        {
+            ValueTiles<TOps, TVector, TShape, TPath>(tail: false, ref probabilities, ref valueRows, ref accumulator, ref rescale,
+                ref factors, ref limit, ref output, rowOffsets, rows, firstLane, keys, blockStart, firstBlock, tilesWrite);
+        }
+
+        if (tailRows > 0 && firstLane < rows)
+        {
+            ValueTiles<TOps, TVector, TShape, TPath>(tail: true, ref probabilities, ref valueRows, ref accumulator, ref rescale,
+                ref factors, ref limit, ref output, rowOffsets, rows, firstLane, keys, blockStart, firstBlock, tilesWrite);
+        }
+    }
+
+    /// <summary>One tile's passes over the head dimension, from <paramref name="firstLane"/>. A causal tile stops after
+    /// the last key its last row attends: the keys after it are masked for all the tile's rows. A tile reaching past
+    /// the panel's rows keeps its rows in the accumulator, and they are written from there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ValueTiles<TOps, TVector, TShape, TPath>(bool tail, ref float probabilities, ref float valueRows,
+        ref float accumulator, ref float rescale, ref float factors, ref float limit, ref float output, Span<int> rowOffsets,
+        int rows, int firstLane, int keys, int blockStart, bool firstBlock, bool tilesWrite)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int headDim = TShape.HeadDim;
+        int tileRows = tail ? TPath.ValueTailRows : TPath.ValueRows, tileDims = tail ? TPath.ValueTailDims : TPath.ValueDims;
+        if (TShape.Causal)
+            keys = Math.Clamp((int)Unsafe.Add(ref limit, Math.Min(firstLane + tileRows, rows) - 1) + 1 - blockStart, 0, keys);
+
+        bool writeOutput = tilesWrite && firstLane + tileRows <= rows;
+        ref float p = ref Unsafe.Add(ref probabilities, firstLane);
+        ref float o = ref Unsafe.Add(ref accumulator, firstLane * headDim);
+        ref float r = ref Unsafe.Add(ref rescale, firstLane);
+        ref int outputRows = ref rowOffsets[firstLane];
+        ref float f = ref Unsafe.Add(ref factors, firstLane);
+        for (int d = 0; d < headDim; d += tileDims)
+        {
+            if (tail)
+                TPath.ValueTail(ref p, ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref o, d), keys, firstBlock, ref r, writeOutput,
+                    ref Unsafe.Add(ref output, d), ref outputRows, ref f);
+            else
+                TPath.ValueTile(ref p, ref Unsafe.Add(ref valueRows, d), ref Unsafe.Add(ref o, d), keys, firstBlock, ref r, writeOutput,
+                    ref Unsafe.Add(ref output, d), ref outputRows, ref f);
+        }
+
+        if (tilesWrite && !writeOutput)
+            PanelTranspose.WriteScaledRows<TOps, TVector>(ref o, ref f, headDim, ref output, rowOffsets.Slice(firstLane, rows - firstLane));
+    }
+
+    /// <summary>Merges each row's key ranges (split-KV, after every item has run) and writes the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Finish<TShape, TPath>(scoped in AttentionCall call)
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        if (TPath.KeySplits == 1)
+            return;
+        int headDim = TShape.HeadDim, panelLanes = TPath.PanelLanes, itemState = ItemState<TShape, TPath>();
+        bool rowMajor = TPath.Accumulator == AccumulatorLayout.RowMajor;
+        for (int batchItem = 0; batchItem < call.BatchSize; batchItem++)
+        {
+            int rowsPerKvHead = call.QueryLengths[batchItem] * KernelLayout.GroupSize<TShape>();
+            ref float states = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Shared), batchItem * SharedFloats<TShape, TPath>());
+            ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+            for (int panelItem = 0; panelItem < TShape.KvHeads * MaxPanels<TShape, TPath>(); panelItem++)
+            {
+                int kvHead = panelItem / MaxPanels<TShape, TPath>();
+                int firstRow = panelItem % MaxPanels<TShape, TPath>() * panelLanes;
+                ref float first = ref Unsafe.Add(ref states, panelItem * TPath.KeySplits * itemState);
+                for (int lane = 0; lane < Math.Min(panelLanes, rowsPerKvHead - firstRow); lane++)
+                {
+                    RowAttention.MergeSplits(ref Unsafe.Add(ref first, headDim * panelLanes + lane),
+                        ref Unsafe.Add(ref first, headDim * panelLanes + panelLanes + lane),
+                        ref Unsafe.Add(ref first, rowMajor ? lane * headDim : lane), TPath.KeySplits, itemState, headDim,
+                        rowMajor ? 1 : panelLanes, ref Unsafe.Add(ref output, KernelLayout.QueryOffset<TShape>(kvHead, firstRow + lane)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Buffers;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AttentionGen.Kernels;
+
+/// <summary>
+/// The row strategy, written once for every kernel: few query rows against many keys (decoding), the head dimension in
+/// the vector lanes. Blocks of keys lie outside and rows inside, so a GQA group reads each block of K and V once from
+/// memory. A work item is a batch item's key/value head, or one range of its keys (split-KV, merged by
+/// <see cref="Finish"/>).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class RowDriver
+{
+    /// <summary>Per row: running max, running sum, accumulator <c>[HeadDim]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RowState<TShape>() where TShape : struct, IKernelShape => TShape.HeadDim + 2;
+
+    /// <summary>Work items of one batch item: key/value heads × key ranges.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WorkItems<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath =>
+        TShape.KvHeads * TPath.KeySplits;
+
+    /// <summary>Floats one batch item leaves in the call's shared memory: every item's row states, 0 without split-KV.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SharedFloats<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath =>
+        TPath.KeySplits > 1 ? WorkItems<TShape, TPath>() * ItemFloats<TShape>() : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ItemFloats<TShape>() where TShape : struct, IKernelShape =>
+        KernelLayout.MaxRowsPerKvHead<TShape>() * RowState<TShape>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SplitKeys<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath
+    {
+        int blocks = (TShape.KvLen + TPath.KeyBlock - 1) / TPath.KeyBlock;
+        return (blocks + TPath.KeySplits - 1) / TPath.KeySplits * TPath.KeyBlock;
+    }
+
+    /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments checked).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TOps, TVector, TShape, TPath>(scoped in AttentionCall call, ref int nextItem)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath
+    {
+        int floats = TPath.KeyBlock + ItemFloats<TShape>(); // scores, then P [KeyBlock]; row states [rows][RowState]
+        float[]? rented = TPath.ScratchOnStack ? null : ArrayPool<float>.Shared.Rent(floats + Scratch.Padding);
+        Span<float> scratch = TPath.ScratchOnStack
+            ? Scratch.Align(stackalloc float[floats + Scratch.Padding], floats)
+            : Scratch.Align(rented, floats);
+
+        int itemsPerBatchItem = WorkItems<TShape, TPath>(), total = call.BatchSize * itemsPerBatchItem;
+        for (int item = WorkQueue.Claim(ref nextItem); item < total; item = WorkQueue.Claim(ref nextItem))
+        {
+            int batchItem = item / itemsPerBatchItem, local = item - batchItem * itemsPerBatchItem;
+            RunItem<TOps, TVector, TShape, TPath>(call, batchItem, local, scratch);
+        }
+
+        if (rented != null)
+            ArrayPool<float>.Shared.Return(rented);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunItem<TOps, TVector, TShape, TPath>(scoped in AttentionCall call, int batchItem, int local, Span<float> scratch)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath
+    {
+        int headDim = TShape.HeadDim, rowState = RowState<TShape>(), stride = KernelLayout.KvRowStride<TShape>();
+        int queryLength = call.QueryLengths[batchItem], kvLength = call.KvLengths[batchItem];
+        int rows = queryLength * KernelLayout.GroupSize<TShape>();
+        int kvHead = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
+        int firstKey = TPath.KeySplits > 1 ? (local - kvHead * TPath.KeySplits) * SplitKeys<TShape, TPath>() : 0;
+        ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+        ref float keyStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float valueStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float scores = ref MemoryMarshal.GetReference(scratch);
+
+        // The row states live in the scratch, or with split-KV in the shared memory, for Finish to merge.
+        Span<float> state = TPath.KeySplits > 1
+            ? call.Shared.Slice(batchItem * SharedFloats<TShape, TPath>() + local * ItemFloats<TShape>(), rows * rowState)
+            : scratch.Slice(TPath.KeyBlock, rows * rowState);
+        state.Clear();
+        for (int row = 0; row < rows; row++)
+            state[row * rowState] = float.NegativeInfinity;
+
+        int keyEnd = KernelLayout.KeyEnd<TShape>(rows - 1, queryLength, kvLength);
+        if (TPath.KeySplits > 1)
+            keyEnd = Math.Min(firstKey + SplitKeys<TShape, TPath>(), keyEnd);
+        for (int blockStart = firstKey; blockStart < keyEnd; blockStart += TPath.KeyBlock)
+        {
+            ref float keyRows = ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            ref float valueRows = ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            for (int row = 0; row < rows; row++)
+            {
+                int count = Math.Min(Math.Min(TPath.KeyBlock, keyEnd - blockStart),
+                    KernelLayout.KeyEnd<TShape>(row, queryLength, kvLength) - blockStart);
+                if (count <= 0)
+                    continue; // this row's allowed keys ended in an earlier block
+
+                ref float rowStateStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * rowState);
+                RowAttention.Scores<TOps, TVector>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row)),
+                    ref keyRows, stride, count, headDim, TShape.ScoreScale, ref scores);
+                float alpha = RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowStateStart, ref Unsafe.Add(ref rowStateStart, 1));
+                RowAttention.Accumulate<TOps, TVector>(ref valueRows, stride, ref scores, count, headDim, alpha,
+                    ref Unsafe.Add(ref rowStateStart, 2));
+            }
+        }
+
+        if (TPath.KeySplits > 1)
+            return;
+        ref float outputStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+        for (int row = 0; row < rows; row++)
+        {
+            RowAttention.WriteRow(ref state[row * rowState + 2], state[row * rowState + 1], headDim,
+                ref Unsafe.Add(ref outputStart, KernelLayout.QueryOffset<TShape>(kvHead, row)));
+        }
+    }
+
+    /// <summary>Merges each row's key ranges (split-KV, after every item has run) and writes the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Finish<TShape, TPath>(scoped in AttentionCall call)
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath
+    {
+        if (TPath.KeySplits == 1)
+            return;
+        int rowState = RowState<TShape>();
+        for (int batchItem = 0; batchItem < call.BatchSize; batchItem++)
+        {
+            int rows = call.QueryLengths[batchItem] * KernelLayout.GroupSize<TShape>();
+            ref float states = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Shared), batchItem * SharedFloats<TShape, TPath>());
+            ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
+            for (int kvHead = 0; kvHead < TShape.KvHeads; kvHead++)
+            {
+                for (int row = 0; row < rows; row++)
+                {
+                    ref float first = ref Unsafe.Add(ref states, (kvHead * TPath.KeySplits * KernelLayout.MaxRowsPerKvHead<TShape>() + row) * rowState);
+                    RowAttention.MergeSplits(ref first, ref Unsafe.Add(ref first, 1), ref Unsafe.Add(ref first, 2), TPath.KeySplits,
+                        ItemFloats<TShape>(), TShape.HeadDim, 1, ref Unsafe.Add(ref output, KernelLayout.QueryOffset<TShape>(kvHead, row)));
+                }
+            }
+        }
+    }
+}
