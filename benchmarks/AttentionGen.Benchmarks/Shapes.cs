@@ -35,3 +35,7 @@ public static partial class ShapeG { }
 /// <summary>h: cross-attention, S = 77, T = 257, H = 8, D = 64.</summary>
 [AttentionKernel(SeqLen = 77, KvLen = 257, Heads = 8, HeadDim = 64)]
 public static partial class ShapeH { }
+
+/// <summary>A decode batch's kernel: S = 1, T = 2048, H = 32 on 8 KV heads, D = 128 (Llama-3-8B's attention).</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, KvHeads = 8, HeadDim = 128)]
+public static partial class DecodeGqa { }

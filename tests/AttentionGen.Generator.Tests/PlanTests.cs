@@ -78,7 +78,7 @@ public class PlanTests
     {
         KernelPlan plan = KernelPlanner.Plan(Spec(seqLen, 100, 2, 2, 64), AllPaths);
         Assert.Equal(new[] { avx512, avx2, neon, scalar },
-            plan.Paths.Select(path => ((PanelPathPlan)path).Rows.Narrow is NarrowDots dots ? dots.Rows : 0).ToArray());
+            plan.Paths.Select(path => ((PanelPathPlan)path).Rows.Dots?.Rows ?? 0).ToArray());
         Assert.Equal(avx512 > 0, KernelEmitter.Emit(plan).Contains("Avx512Ops.SumEach("));
     }
 

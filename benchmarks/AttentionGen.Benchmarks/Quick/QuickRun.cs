@@ -8,7 +8,7 @@ using AttentionGen.Benchmarks.Peers;
 namespace AttentionGen.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--out DIR] [--shapes abc…] [--rounds N]</c>: every shape a–h, the generated kernel and its peers
+/// <c>--quick [--out DIR] [--shapes abc…r] [--rounds N]</c>: every shape a–h (and r: runtime lengths and batches), the generated kernel and its peers
 /// timed side by side in this one process on one thread, against the machine's measured FMA peak and DRAM
 /// bandwidth. A few minutes instead of BenchmarkDotNet's hour; ratios within one run are what to read.
 /// </summary>
@@ -24,7 +24,7 @@ public static class QuickRun
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
-        string shapes = Option(args, "--shapes") ?? "abcdefgh";
+        string shapes = Option(args, "--shapes") ?? "abcdefghr";
         int rounds = int.Parse(Option(args, "--rounds") ?? "21", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
 
@@ -53,6 +53,14 @@ public static class QuickRun
             Console.WriteLine($"Shape {c.Id}: {times.Times.Count} implementations checked and timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
         }
 
+        RuntimeLengths.Results? lengths = null;
+        if (shapes.Contains('r', StringComparison.Ordinal))
+        {
+            long start = Stopwatch.GetTimestamp();
+            lengths = RuntimeLengths.Measure(rounds, Warmup, Batch, limits.DramAllCoresGBps);
+            Console.WriteLine($"Runtime lengths and batches: timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
+        }
+
         // Percentages use the better of the peak measured before and after the shapes.
         limits = limits.RemeasurePeak();
         Console.WriteLine($"FMA peak after remeasuring: {limits.PeakGflops:F1} GFLOP/s.");
@@ -67,8 +75,16 @@ public static class QuickRun
 
         Console.WriteLine();
         Console.Write(PerfReport.ParallelTable(all));
+        string markdown = PerfReport.Markdown(all);
+        if (lengths is not null)
+        {
+            Console.WriteLine();
+            Console.Write(RuntimeLengths.Markdown(lengths));
+            markdown += Environment.NewLine + RuntimeLengths.Markdown(lengths);
+        }
+
         Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, "perf.md"), PerfReport.Markdown(all));
+        File.WriteAllText(Path.Combine(outDir, "perf.md"), markdown);
         File.WriteAllText(Path.Combine(outDir, "perf.csv"), PerfReport.Csv(all));
         File.WriteAllText(Path.Combine(outDir, "perf.svg"), PerfChart.Svg(all));
         Console.WriteLine();

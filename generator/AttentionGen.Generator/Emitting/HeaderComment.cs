@@ -64,15 +64,12 @@ internal static class HeaderComment
         w.Line($"//             key blocks of {path.Keys.Block}: {softmax}, {path.WorkItems(s.KvHeads)} work items, {Scratch(path)}");
         if (path.Values is RowMajorValues { TilesWriteOutput: true })
             w.Line("//             the last block's value tiles write O / sum straight from their registers");
-        switch (rows.Narrow)
+        if (rows.Narrow is { } narrow)
+            w.Line($"//             a last panel of at most {path.Profile.Width} rows takes one vector: scores {narrow.TileRows} × {path.Profile.Width}");
+        if (rows.Dots is { } dots)
         {
-            case NarrowDots dots:
-                w.Line($"//             the last panel's {dots.Rows} row(s) take one vector: scores by dot products over the head dimension "
-                    + $"({dots.Rows} × {s.HeadDim / path.Profile.Width} FMAs a key)");
-                break;
-            case NarrowTiles tiles:
-                w.Line($"//             the last panel's {tiles.Rows} row(s) take one vector: scores {tiles.TileRows} × {path.Profile.Width}");
-                break;
+            w.Line($"//             a last panel of {dots.Rows} row(s) scores by dot products over the head dimension "
+                + $"({dots.Rows} × {s.HeadDim / path.Profile.Width} FMAs a key)");
         }
 
         if (path.Source == KeyValueSource.Packed)

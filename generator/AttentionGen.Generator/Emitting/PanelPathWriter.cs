@@ -37,17 +37,10 @@ internal static class PanelPathWriter
         if (path.Source == KeyValueSource.Packed)
             w.Line("public static bool PackKeyValues => true;");
         w.Line($"public static bool ScratchOnStack => {(path.Scratch.OnStack ? "true" : "false")};");
-        switch (path.Rows.Narrow)
-        {
-            case NarrowTiles tiles:
-                w.Line("public static NarrowScores Narrow => NarrowScores.OneVectorTiles;");
-                Property(w, "int", "NarrowTileRows", tiles.TileRows);
-                break;
-            case NarrowDots dots:
-                w.Line("public static NarrowScores Narrow => NarrowScores.DotProducts;");
-                Property(w, "int", "NarrowDotRows", dots.Rows);
-                break;
-        }
+        if (path.Rows.Narrow is { } narrow)
+            Property(w, "int", "NarrowTileRows", narrow.TileRows);
+        if (path.Rows.Dots is { } dots)
+            Property(w, "int", "NarrowDotRows", dots.Rows);
 
         switch (path.Values)
         {
@@ -84,18 +77,18 @@ internal static class PanelPathWriter
             TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKey", 1, path.Rows.Vectors));
         }
 
-        switch (path.Rows.Narrow)
+        if (path.Rows.Narrow is { } narrow)
         {
-            case NarrowDots dots:
-                w.Line();
-                NarrowDotTile.Write(w, p, dots.Rows, shape.HeadDim);
-                break;
-            case NarrowTiles tiles:
-                w.Line();
-                TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTileNarrow", tiles.TileRows, 1));
-                w.Line();
-                TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKeyNarrow", 1, 1));
-                break;
+            w.Line();
+            TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTileNarrow", narrow.TileRows, 1));
+            w.Line();
+            TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKeyNarrow", 1, 1));
+        }
+
+        if (path.Rows.Dots is { } dots)
+        {
+            w.Line();
+            NarrowDotTile.Write(w, p, dots.Rows, shape.HeadDim);
         }
 
         switch (path.Values)

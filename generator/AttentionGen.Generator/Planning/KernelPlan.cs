@@ -42,17 +42,16 @@ internal sealed record RowPathPlan(IsaProfile Profile, KeyBlocking Keys, Scratch
 /// <param name="Vectors">Vectors per panel.</param>
 /// <param name="Lanes">Query rows per panel.</param>
 /// <param name="Panels">Panels per key/value head at the compiled length.</param>
-/// <param name="Narrow">How the last panel scores when its rows fit one vector, or null when it uses the panel's tiles.</param>
-internal sealed record PanelRows(int Vectors, int Lanes, int Panels, NarrowPanel? Narrow);
-
-/// <summary>A last panel whose rows fit one vector computes scores and softmax for that vector only.</summary>
-internal abstract record NarrowPanel(int Rows);
+/// <param name="Narrow">How a last panel whose rows fit one vector (any call's, as query lengths vary at run time) scores
+/// that vector only, or null when it uses the whole panel's tiles.</param>
+/// <param name="Dots">The compiled length's last panel, when its rows are few enough to score by dot products, or null.</param>
+internal sealed record PanelRows(int Vectors, int Lanes, int Panels, NarrowTiles? Narrow, NarrowDots? Dots);
 
 /// <summary>One-vector score tiles of <paramref name="TileRows"/> keys.</summary>
-internal sealed record NarrowTiles(int Rows, int TileRows) : NarrowPanel(Rows);
+internal sealed record NarrowTiles(int TileRows);
 
 /// <summary>At most half a vector (and 8) of rows: scores by dot products with the head dimension in lanes.</summary>
-internal sealed record NarrowDots(int Rows) : NarrowPanel(Rows);
+internal sealed record NarrowDots(int Rows);
 
 /// <summary>How the value products accumulate.</summary>
 internal abstract record ValuePlan;

@@ -68,7 +68,9 @@ internal static class KernelPlanner
             && 2L * shape.KvLen * shape.HeadDim <= PackedKeyValueCapFloats;
         if (pack)
             scratch += 2 * shape.KvLen * shape.HeadDim;
-        var panelRows = new PanelRows(vectors, lanes, panels, NarrowLastPanel(profile, rows % lanes, vectors, values, tileRows));
+        bool narrow = vectors > 1 && values is RowMajorValues;
+        var panelRows = new PanelRows(vectors, lanes, panels, narrow ? new NarrowTiles(2 * tileRows) : null,
+            narrow ? NarrowDotRows(profile, rows % lanes) : null);
         return new PanelPathPlan(profile, panelRows, tileRows, values, new KeyBlocking(keyBlock, keyBlocks, splits),
             pack ? KeyValueSource.Packed : KeyValueSource.InPlace, new ScratchPlan(scratch, scratch <= StackScratchCapFloats));
     }
@@ -112,17 +114,11 @@ internal static class KernelPlanner
     }
 
     /// <summary>A last panel whose rows fit one vector computes scores and softmax for that vector only, with taller
-    /// one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13). At most half a vector of them (and
-    /// at most 8, SumEach's lanes) score by dot products with the head dimension in lanes: rows × D/width
-    /// multiply-adds a key instead of D.</summary>
-    private static NarrowPanel? NarrowLastPanel(IsaProfile profile, int remainder, int vectors, ValuePlan values, int tileRows)
-    {
-        if (vectors == 1 || values is not RowMajorValues || remainder == 0 || remainder > profile.Width)
-            return null;
-        return 2 * remainder <= profile.Width && remainder <= 8
-            ? new NarrowDots(remainder)
-            : new NarrowTiles(remainder, 2 * tileRows);
-    }
+    /// one-vector score tiles (ViT's 197 rows: 6 × 32 + 5; 77 rows: 2 × 32 + 13; any call at fewer rows). At most half
+    /// a vector (and at most 8, SumEach's lanes) of the compiled length's rows score by dot products with the head
+    /// dimension in lanes instead: rows × D/width multiply-adds a key instead of D.</summary>
+    private static NarrowDots? NarrowDotRows(IsaProfile profile, int remainder) =>
+        remainder > 0 && 2 * remainder <= profile.Width && remainder <= 8 ? new NarrowDots(remainder) : null;
 
     /// <summary>Fewest accumulators a value tail tile should have: fewer independent FMA chains than the FMA
     /// latency times the FMA ports leave the units idle.</summary>

@@ -15,21 +15,6 @@ public enum AccumulatorLayout
     Transposed,
 }
 
-/// <summary>How a panel of at most one vector of rows computes its scores.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public enum NarrowScores
-{
-    /// <summary>With the whole panel's tiles, padding lanes included.</summary>
-    PanelTiles,
-
-    /// <summary>With one-vector score tiles (<see cref="IPanelPath.ScoreTileNarrow"/>).</summary>
-    OneVectorTiles,
-
-    /// <summary>By dot products with the head dimension in lanes (<see cref="IPanelPath.ScoreDotsNarrow"/>), for at
-    /// most <see cref="IPanelPath.NarrowDotRows"/> rows.</summary>
-    DotProducts,
-}
-
 /// <summary>
 /// One instruction set's plan for the panel strategy, as JIT-time constants, and its register-tiled micro-kernels:
 /// everything that must be unrolled for the shape. A generated struct implements it; <see cref="PanelDriver"/> runs
@@ -62,13 +47,12 @@ public interface IPanelPath
     /// <summary>The accumulator's layout.</summary>
     static abstract AccumulatorLayout Accumulator { get; }
 
-    /// <summary>How a panel of at most one vector of rows scores.</summary>
-    static virtual NarrowScores Narrow => NarrowScores.PanelTiles;
+    /// <summary>Keys per one-vector score tile (<see cref="ScoreTileNarrow"/>), with which a panel of at most one vector
+    /// of rows scores that vector only; 0 when the path has none (such a panel then uses the whole panel's tiles).</summary>
+    static virtual int NarrowTileRows => 0;
 
-    /// <summary>Keys per one-vector score tile (<see cref="NarrowScores.OneVectorTiles"/>).</summary>
-    static virtual int NarrowTileRows => 1;
-
-    /// <summary>Rows <see cref="ScoreDotsNarrow"/> scores (<see cref="NarrowScores.DotProducts"/>).</summary>
+    /// <summary>Rows of a panel few enough to score by dot products with the head dimension in lanes
+    /// (<see cref="ScoreDotsNarrow"/>, which scores exactly this many); 0 when the path has none.</summary>
     static virtual int NarrowDotRows => 0;
 
     /// <summary>Row-major accumulator: query rows per value tile.</summary>

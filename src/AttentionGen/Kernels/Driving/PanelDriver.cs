@@ -78,7 +78,7 @@ public static class PanelDriver
             ? Scratch.Align(stackalloc float[layout.Floats + Scratch.Padding], layout.Floats)
             : Scratch.Align(rented, layout.Floats);
         Span<int> rowOffsets = stackalloc int[TPath.PanelLanes];
-        if (TPath.Narrow != NarrowScores.PanelTiles)
+        if (TPath.NarrowTileRows > 0 || TPath.NarrowDotRows > 0)
             scratch.Slice(layout.ScoresAt, TPath.KeyBlock * TPath.PanelLanes).Clear(); // lanes a narrow panel leaves alone hold numbers
 
         var panel = new PanelState(scratch, rowOffsets);
@@ -141,9 +141,10 @@ public static class PanelDriver
             rowOffsets[lane] = KernelLayout.QueryOffset<TShape>(kvHead, firstRow + lane);
         ReadOnlySpan<int> panelRows = rowOffsets.Slice(0, rows);
 
-        // A panel of at most one vector of rows computes scores and softmax for that vector only.
-        bool narrowDots = TPath.Narrow == NarrowScores.DotProducts && rows <= TPath.NarrowDotRows;
-        bool narrowTiles = TPath.Narrow == NarrowScores.OneVectorTiles && rows <= TOps.Width;
+        // A panel of at most one vector of rows computes scores and softmax for that vector only: by dot products
+        // for a few rows (their rows stale past this call's are never written out), else by one-vector tiles.
+        bool narrowDots = rows <= TPath.NarrowDotRows;
+        bool narrowTiles = !narrowDots && TPath.NarrowTileRows > 0 && rows <= TOps.Width;
         int lanes = narrowDots || narrowTiles ? TOps.Width : panelLanes;
 
         // Pack the panel's queries (Qᵀ·ScoreScale; the dot-product panel keeps them row-major) and reset the softmax
