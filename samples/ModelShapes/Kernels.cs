@@ -2,9 +2,9 @@ using AttentionGen;
 
 namespace ModelShapes;
 
-/// <summary>all-MiniLM-L6-v2 self-attention: 128 tokens, 12 heads of 64.</summary>
+/// <summary>BERT-base self-attention: up to 128 tokens, 12 heads of 64; each call at its sentence's length.</summary>
 [AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
-public static partial class MiniLmAttention { }
+public static partial class BertBaseAttention { }
 
 /// <summary>ViT-B/16 at 224²: 196 patches + [CLS], 12 heads of 64, straight from the QKV projection.</summary>
 [AttentionKernel(SeqLen = 197, Heads = 12, HeadDim = 64, Layout = AttentionLayout.TokenMajor)]

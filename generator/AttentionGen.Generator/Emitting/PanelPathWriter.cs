@@ -71,18 +71,11 @@ internal static class PanelPathWriter
         IsaProfile p = path.Profile;
         w.Line();
         TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTile", path.ScoreTileRows, path.Rows.Vectors));
-        if (path.ScoreTileRows > 1)
-        {
-            w.Line();
-            TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKey", 1, path.Rows.Vectors));
-        }
 
         if (path.Rows.Narrow is { } narrow)
         {
             w.Line();
             TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreTileNarrow", narrow.TileRows, 1));
-            w.Line();
-            TileWriter.Write(w, p, TileWriter.Tile.Scores("ScoreKeyNarrow", 1, 1));
         }
 
         if (path.Rows.Dots is { } dots)

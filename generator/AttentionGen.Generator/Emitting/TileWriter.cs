@@ -1,3 +1,4 @@
+using System.Linq;
 using AttentionGen.Generator.Planning;
 using static AttentionGen.Generator.Emitting.Formatting;
 
@@ -74,11 +75,14 @@ internal static class TileWriter
     {
         for (int r = 0; r < tile.Rows; r++)
         {
-            for (int v = 0; v < tile.Vectors; v++)
+            if (tile.Start == TileStart.Accumulator)
             {
-                w.Line(tile.Start == TileStart.Accumulator
-                    ? $"{p.VectorType} c{r}x{v} = {p.OpsType}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});"
-                    : $"{p.VectorType} c{r}x{v} = default;");
+                for (int v = 0; v < tile.Vectors; v++)
+                    w.Line($"{p.VectorType} c{r}x{v} = {p.OpsType}.Load(ref {tile.C}, {Offset(r, tile.CRowStride, v)});");
+            }
+            else
+            {
+                w.Line($"{p.VectorType} " + string.Join(", ", Enumerable.Range(0, tile.Vectors).Select(v => $"c{r}x{v} = default")) + ";");
             }
         }
 

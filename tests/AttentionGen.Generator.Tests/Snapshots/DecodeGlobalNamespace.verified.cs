@@ -389,28 +389,6 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to7x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector512<float> c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref scores, 0);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-            }
-
             /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] ·
             /// P[count][PanelLanes]. 8 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -539,28 +517,6 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-            }
-
             /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
             /// P[count][PanelLanes]. 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -647,18 +603,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c4x1 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c5x1 = default;
+                Vector128<float> c0x0 = default, c0x1 = default;
+                Vector128<float> c1x0 = default, c1x1 = default;
+                Vector128<float> c2x0 = default, c2x1 = default;
+                Vector128<float> c3x0 = default, c3x1 = default;
+                Vector128<float> c4x0 = default, c4x1 = default;
+                Vector128<float> c5x0 = default, c5x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -712,33 +662,6 @@ namespace AttentionGen.Generated
                 Vector128<float> max3to5x1 = NeonOps.Max(c3x1, max4to5x1);
                 Vector128<float> max0to5x1 = NeonOps.Max(max0to2x1, max3to5x1);
                 NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
-            }
-
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c0x1, ref scores, Width);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
             }
 
             /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
@@ -855,18 +778,9 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
-                float c1x0 = default;
-                float c1x1 = default;
-                float c1x2 = default;
-                float c1x3 = default;
-                float c2x0 = default;
-                float c2x1 = default;
-                float c2x2 = default;
-                float c2x3 = default;
+                float c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                float c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                float c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -919,43 +833,6 @@ namespace AttentionGen.Generated
                 float max1to2x3 = ScalarOps.Max(c1x3, c2x3);
                 float max0to2x3 = ScalarOps.Max(c0x3, max1to2x3);
                 ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
-            }
-
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c0x1, ref scores, Width);
-                ScalarOps.Store(c0x2, ref scores, 2 * Width);
-                ScalarOps.Store(c0x3, ref scores, 3 * Width);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
             }
 
             /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·

@@ -392,36 +392,13 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-            }
-
             /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale +
             /// P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                float c0x0 = default;
-                float c0x1 = default;
+                float c0x0 = default, c0x1 = default;
 
                 if (!firstBlock)
                 {

@@ -10,18 +10,22 @@
 //             values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
 //             key blocks of 128: one pass (all keys in one block), 48 work items, scratch 33,408 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
+//             a last panel of at most 16 rows takes one vector: scores 16 × 16
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators),
 //             values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,704 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
+//             a last panel of at most 8 rows takes one vector: scores 12 × 8
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators),
 //             values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 128: one pass (all keys in one block), 96 work items, scratch 16,704 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
+//             a last panel of at most 4 rows takes one vector: scores 12 × 4
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values 4 rows × 2 dims (8 accumulators),
 //             key blocks of 128: one pass (all keys in one block), 384 work items, scratch 4,176 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
+//             a last panel of at most 1 rows takes one vector: scores 6 × 1
 
 #nullable enable
 
@@ -320,6 +324,7 @@ namespace AttentionGen.Generated
             public static int TileRows => 8;
             public static int KeyBlock => 128;
             public static bool ScratchOnStack => true;
+            public static int NarrowTileRows => 16;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
             public static int ValueDims => 64;
@@ -331,22 +336,14 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c6x1 = default;
-                Vector512<float> c7x0 = default;
-                Vector512<float> c7x1 = default;
+                Vector512<float> c0x0 = default, c0x1 = default;
+                Vector512<float> c1x0 = default, c1x1 = default;
+                Vector512<float> c2x0 = default, c2x1 = default;
+                Vector512<float> c3x0 = default, c3x1 = default;
+                Vector512<float> c4x0 = default, c4x1 = default;
+                Vector512<float> c5x0 = default, c5x1 = default;
+                Vector512<float> c6x0 = default, c6x1 = default;
+                Vector512<float> c7x0 = default, c7x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -416,31 +413,101 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max0to7x1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
+            /// <summary>Scores of 16 keys against the panel: Sᵀ[16][PanelLanes] = K[16][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 16 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
+                Vector512<float> c1x0 = default;
+                Vector512<float> c2x0 = default;
+                Vector512<float> c3x0 = default;
+                Vector512<float> c4x0 = default;
+                Vector512<float> c5x0 = default;
+                Vector512<float> c6x0 = default;
+                Vector512<float> c7x0 = default;
+                Vector512<float> c8x0 = default;
+                Vector512<float> c9x0 = default;
+                Vector512<float> c10x0 = default;
+                Vector512<float> c11x0 = default;
+                Vector512<float> c12x0 = default;
+                Vector512<float> c13x0 = default;
+                Vector512<float> c14x0 = default;
+                Vector512<float> c15x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
+                    c8x0 = Avx512Ops.MultiplyAdd(x, b0, c8x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
+                    c9x0 = Avx512Ops.MultiplyAdd(x, b0, c9x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
+                    c10x0 = Avx512Ops.MultiplyAdd(x, b0, c10x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
+                    c11x0 = Avx512Ops.MultiplyAdd(x, b0, c11x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 12 * RowStride));
+                    c12x0 = Avx512Ops.MultiplyAdd(x, b0, c12x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 13 * RowStride));
+                    c13x0 = Avx512Ops.MultiplyAdd(x, b0, c13x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 14 * RowStride));
+                    c14x0 = Avx512Ops.MultiplyAdd(x, b0, c14x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 15 * RowStride));
+                    c15x0 = Avx512Ops.MultiplyAdd(x, b0, c15x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c0x1, ref scores, Width);
+                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
+                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
+                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
+                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
+                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
+                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+                Avx512Ops.Store(c8x0, ref scores, 8 * PanelLanes);
+                Avx512Ops.Store(c9x0, ref scores, 9 * PanelLanes);
+                Avx512Ops.Store(c10x0, ref scores, 10 * PanelLanes);
+                Avx512Ops.Store(c11x0, ref scores, 11 * PanelLanes);
+                Avx512Ops.Store(c12x0, ref scores, 12 * PanelLanes);
+                Avx512Ops.Store(c13x0, ref scores, 13 * PanelLanes);
+                Avx512Ops.Store(c14x0, ref scores, 14 * PanelLanes);
+                Avx512Ops.Store(c15x0, ref scores, 15 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
+                Vector512<float> max0to1x0 = Avx512Ops.Max(c0x0, c1x0);
+                Vector512<float> max2to3x0 = Avx512Ops.Max(c2x0, c3x0);
+                Vector512<float> max0to3x0 = Avx512Ops.Max(max0to1x0, max2to3x0);
+                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
+                Vector512<float> max6to7x0 = Avx512Ops.Max(c6x0, c7x0);
+                Vector512<float> max4to7x0 = Avx512Ops.Max(max4to5x0, max6to7x0);
+                Vector512<float> max0to7x0 = Avx512Ops.Max(max0to3x0, max4to7x0);
+                Vector512<float> max8to9x0 = Avx512Ops.Max(c8x0, c9x0);
+                Vector512<float> max10to11x0 = Avx512Ops.Max(c10x0, c11x0);
+                Vector512<float> max8to11x0 = Avx512Ops.Max(max8to9x0, max10to11x0);
+                Vector512<float> max12to13x0 = Avx512Ops.Max(c12x0, c13x0);
+                Vector512<float> max14to15x0 = Avx512Ops.Max(c14x0, c15x0);
+                Vector512<float> max12to15x0 = Avx512Ops.Max(max12to13x0, max14to15x0);
+                Vector512<float> max8to15x0 = Avx512Ops.Max(max8to11x0, max12to15x0);
+                Vector512<float> max0to15x0 = Avx512Ops.Max(max0to7x0, max8to15x0);
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to15x0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale +
@@ -450,30 +517,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c0x2 = default;
-                Vector512<float> c0x3 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c1x2 = default;
-                Vector512<float> c1x3 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c2x2 = default;
-                Vector512<float> c2x3 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c3x2 = default;
-                Vector512<float> c3x3 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c4x2 = default;
-                Vector512<float> c4x3 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
-                Vector512<float> c5x2 = default;
-                Vector512<float> c5x3 = default;
+                Vector512<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector512<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector512<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector512<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector512<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector512<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
 
                 if (!firstBlock)
                 {
@@ -625,22 +674,14 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c6x1 = default;
-                Vector512<float> c7x0 = default;
-                Vector512<float> c7x1 = default;
+                Vector512<float> c0x0 = default, c0x1 = default;
+                Vector512<float> c1x0 = default, c1x1 = default;
+                Vector512<float> c2x0 = default, c2x1 = default;
+                Vector512<float> c3x0 = default, c3x1 = default;
+                Vector512<float> c4x0 = default, c4x1 = default;
+                Vector512<float> c5x0 = default, c5x1 = default;
+                Vector512<float> c6x0 = default, c6x1 = default;
+                Vector512<float> c7x0 = default, c7x1 = default;
 
                 if (!firstBlock)
                 {
@@ -770,6 +811,7 @@ namespace AttentionGen.Generated
             public static int TileRows => 6;
             public static int KeyBlock => 128;
             public static bool ScratchOnStack => true;
+            public static int NarrowTileRows => 12;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
             public static int ValueDims => 16;
@@ -781,18 +823,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c4x1 = default;
-                Vector256<float> c5x0 = default;
-                Vector256<float> c5x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
+                Vector256<float> c4x0 = default, c4x1 = default;
+                Vector256<float> c5x0 = default, c5x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -848,31 +884,81 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
+            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
+                Vector256<float> c1x0 = default;
+                Vector256<float> c2x0 = default;
+                Vector256<float> c3x0 = default;
+                Vector256<float> c4x0 = default;
+                Vector256<float> c5x0 = default;
+                Vector256<float> c6x0 = default;
+                Vector256<float> c7x0 = default;
+                Vector256<float> c8x0 = default;
+                Vector256<float> c9x0 = default;
+                Vector256<float> c10x0 = default;
+                Vector256<float> c11x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> b1 = Avx2Ops.Load(ref b, Width);
                     Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = Avx2Ops.MultiplyAdd(x, b0, c6x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = Avx2Ops.MultiplyAdd(x, b0, c7x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
+                    c8x0 = Avx2Ops.MultiplyAdd(x, b0, c8x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
+                    c9x0 = Avx2Ops.MultiplyAdd(x, b0, c9x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
+                    c10x0 = Avx2Ops.MultiplyAdd(x, b0, c10x0);
+                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
+                    c11x0 = Avx2Ops.MultiplyAdd(x, b0, c11x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx2Ops.Store(c0x0, ref scores, 0);
-                Avx2Ops.Store(c0x1, ref scores, Width);
+                Avx2Ops.Store(c1x0, ref scores, 1 * PanelLanes);
+                Avx2Ops.Store(c2x0, ref scores, 2 * PanelLanes);
+                Avx2Ops.Store(c3x0, ref scores, 3 * PanelLanes);
+                Avx2Ops.Store(c4x0, ref scores, 4 * PanelLanes);
+                Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+                Avx2Ops.Store(c6x0, ref scores, 6 * PanelLanes);
+                Avx2Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+                Avx2Ops.Store(c8x0, ref scores, 8 * PanelLanes);
+                Avx2Ops.Store(c9x0, ref scores, 9 * PanelLanes);
+                Avx2Ops.Store(c10x0, ref scores, 10 * PanelLanes);
+                Avx2Ops.Store(c11x0, ref scores, 11 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
+                Vector256<float> max1to2x0 = Avx2Ops.Max(c1x0, c2x0);
+                Vector256<float> max0to2x0 = Avx2Ops.Max(c0x0, max1to2x0);
+                Vector256<float> max4to5x0 = Avx2Ops.Max(c4x0, c5x0);
+                Vector256<float> max3to5x0 = Avx2Ops.Max(c3x0, max4to5x0);
+                Vector256<float> max0to5x0 = Avx2Ops.Max(max0to2x0, max3to5x0);
+                Vector256<float> max7to8x0 = Avx2Ops.Max(c7x0, c8x0);
+                Vector256<float> max6to8x0 = Avx2Ops.Max(c6x0, max7to8x0);
+                Vector256<float> max10to11x0 = Avx2Ops.Max(c10x0, c11x0);
+                Vector256<float> max9to11x0 = Avx2Ops.Max(c9x0, max10to11x0);
+                Vector256<float> max6to11x0 = Avx2Ops.Max(max6to8x0, max9to11x0);
+                Vector256<float> max0to11x0 = Avx2Ops.Max(max0to5x0, max6to11x0);
+                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale +
@@ -882,18 +968,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c4x1 = default;
-                Vector256<float> c5x0 = default;
-                Vector256<float> c5x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
+                Vector256<float> c4x0 = default, c4x1 = default;
+                Vector256<float> c5x0 = default, c5x1 = default;
 
                 if (!firstBlock)
                 {
@@ -995,14 +1075,10 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
 
                 if (!firstBlock)
                 {
@@ -1084,6 +1160,7 @@ namespace AttentionGen.Generated
             public static int TileRows => 6;
             public static int KeyBlock => 128;
             public static bool ScratchOnStack => true;
+            public static int NarrowTileRows => 12;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
             public static int ValueDims => 16;
@@ -1095,30 +1172,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c4x1 = default;
-                Vector128<float> c4x2 = default;
-                Vector128<float> c4x3 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c5x1 = default;
-                Vector128<float> c5x2 = default;
-                Vector128<float> c5x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector128<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector128<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -1212,41 +1271,81 @@ namespace AttentionGen.Generated
                 NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max0to5x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
+            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
+                Vector128<float> c1x0 = default;
+                Vector128<float> c2x0 = default;
+                Vector128<float> c3x0 = default;
+                Vector128<float> c4x0 = default;
+                Vector128<float> c5x0 = default;
+                Vector128<float> c6x0 = default;
+                Vector128<float> c7x0 = default;
+                Vector128<float> c8x0 = default;
+                Vector128<float> c9x0 = default;
+                Vector128<float> c10x0 = default;
+                Vector128<float> c11x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
-                    Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
                     Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = NeonOps.MultiplyAdd(x, b0, c6x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = NeonOps.MultiplyAdd(x, b0, c7x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
+                    c8x0 = NeonOps.MultiplyAdd(x, b0, c8x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
+                    c9x0 = NeonOps.MultiplyAdd(x, b0, c9x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
+                    c10x0 = NeonOps.MultiplyAdd(x, b0, c10x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
+                    c11x0 = NeonOps.MultiplyAdd(x, b0, c11x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c0x1, ref scores, Width);
-                NeonOps.Store(c0x2, ref scores, 2 * Width);
-                NeonOps.Store(c0x3, ref scores, 3 * Width);
+                NeonOps.Store(c1x0, ref scores, 1 * PanelLanes);
+                NeonOps.Store(c2x0, ref scores, 2 * PanelLanes);
+                NeonOps.Store(c3x0, ref scores, 3 * PanelLanes);
+                NeonOps.Store(c4x0, ref scores, 4 * PanelLanes);
+                NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
+                NeonOps.Store(c6x0, ref scores, 6 * PanelLanes);
+                NeonOps.Store(c7x0, ref scores, 7 * PanelLanes);
+                NeonOps.Store(c8x0, ref scores, 8 * PanelLanes);
+                NeonOps.Store(c9x0, ref scores, 9 * PanelLanes);
+                NeonOps.Store(c10x0, ref scores, 10 * PanelLanes);
+                NeonOps.Store(c11x0, ref scores, 11 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
+                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
+                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
+                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
+                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
+                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
+                Vector128<float> max7to8x0 = NeonOps.Max(c7x0, c8x0);
+                Vector128<float> max6to8x0 = NeonOps.Max(c6x0, max7to8x0);
+                Vector128<float> max10to11x0 = NeonOps.Max(c10x0, c11x0);
+                Vector128<float> max9to11x0 = NeonOps.Max(c9x0, max10to11x0);
+                Vector128<float> max6to11x0 = NeonOps.Max(max6to8x0, max9to11x0);
+                Vector128<float> max0to11x0 = NeonOps.Max(max0to5x0, max6to11x0);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale +
@@ -1256,30 +1355,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c4x1 = default;
-                Vector128<float> c4x2 = default;
-                Vector128<float> c4x3 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c5x1 = default;
-                Vector128<float> c5x2 = default;
-                Vector128<float> c5x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector128<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector128<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
 
                 if (!firstBlock)
                 {
@@ -1431,22 +1512,10 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
 
                 if (!firstBlock)
                 {
@@ -1562,6 +1631,7 @@ namespace AttentionGen.Generated
             public static int TileRows => 3;
             public static int KeyBlock => 128;
             public static bool ScratchOnStack => true;
+            public static int NarrowTileRows => 6;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 4;
             public static int ValueDims => 2;
@@ -1571,18 +1641,9 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
-                float c1x0 = default;
-                float c1x1 = default;
-                float c1x2 = default;
-                float c1x3 = default;
-                float c2x0 = default;
-                float c2x1 = default;
-                float c2x2 = default;
-                float c2x3 = default;
+                float c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                float c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                float c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -1637,41 +1698,51 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
+            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
+                float c1x0 = default;
+                float c2x0 = default;
+                float c3x0 = default;
+                float c4x0 = default;
+                float c5x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
                     float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = ScalarOps.MultiplyAdd(x, b0, c3x0);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = ScalarOps.MultiplyAdd(x, b0, c4x0);
+                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = ScalarOps.MultiplyAdd(x, b0, c5x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c0x1, ref scores, Width);
-                ScalarOps.Store(c0x2, ref scores, 2 * Width);
-                ScalarOps.Store(c0x3, ref scores, 3 * Width);
+                ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
+                ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
+                ScalarOps.Store(c3x0, ref scores, 3 * PanelLanes);
+                ScalarOps.Store(c4x0, ref scores, 4 * PanelLanes);
+                ScalarOps.Store(c5x0, ref scores, 5 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
+                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
+                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
+                float max4to5x0 = ScalarOps.Max(c4x0, c5x0);
+                float max3to5x0 = ScalarOps.Max(c3x0, max4to5x0);
+                float max0to5x0 = ScalarOps.Max(max0to2x0, max3to5x0);
+                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale +
@@ -1681,14 +1752,10 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c1x0 = default;
-                float c1x1 = default;
-                float c2x0 = default;
-                float c2x1 = default;
-                float c3x0 = default;
-                float c3x1 = default;
+                float c0x0 = default, c0x1 = default;
+                float c1x0 = default, c1x1 = default;
+                float c2x0 = default, c2x1 = default;
+                float c3x0 = default, c3x1 = default;
 
                 if (!firstBlock)
                 {

@@ -10,24 +10,26 @@
 //             values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
 //             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,944 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
-//             the last panel's 5 row(s) take one vector: scores by dot products over the head dimension (5 × 4 FMAs a key)
+//             a last panel of at most 16 rows takes one vector: scores 12 × 16
+//             a last panel of 5 row(s) scores by dot products over the head dimension (5 × 4 FMAs a key)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators),
 //             values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
-//             the last panel's 5 row(s) take one vector: scores 12 × 8
+//             a last panel of at most 8 rows takes one vector: scores 12 × 8
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators),
 //             values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
 //             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
+//             a last panel of at most 4 rows takes one vector: scores 12 × 4
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values 4 rows × 2 dims (8 accumulators),
 //             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,576 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
-//             the last panel's 1 row(s) take one vector: scores 6 × 1
+//             a last panel of at most 1 rows takes one vector: scores 6 × 1
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 
 #nullable enable
@@ -328,7 +330,7 @@ namespace AttentionGen.Generated
             public static int KeyBlock => 102;
             public static bool PackKeyValues => true;
             public static bool ScratchOnStack => true;
-            public static NarrowScores Narrow => NarrowScores.DotProducts;
+            public static int NarrowTileRows => 12;
             public static int NarrowDotRows => 5;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
@@ -341,18 +343,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
+                Vector512<float> c0x0 = default, c0x1 = default;
+                Vector512<float> c1x0 = default, c1x1 = default;
+                Vector512<float> c2x0 = default, c2x1 = default;
+                Vector512<float> c3x0 = default, c3x1 = default;
+                Vector512<float> c4x0 = default, c4x1 = default;
+                Vector512<float> c5x0 = default, c5x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -408,31 +404,81 @@ namespace AttentionGen.Generated
                 Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
+            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
+                Vector512<float> c1x0 = default;
+                Vector512<float> c2x0 = default;
+                Vector512<float> c3x0 = default;
+                Vector512<float> c4x0 = default;
+                Vector512<float> c5x0 = default;
+                Vector512<float> c6x0 = default;
+                Vector512<float> c7x0 = default;
+                Vector512<float> c8x0 = default;
+                Vector512<float> c9x0 = default;
+                Vector512<float> c10x0 = default;
+                Vector512<float> c11x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
                     Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
+                    c8x0 = Avx512Ops.MultiplyAdd(x, b0, c8x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
+                    c9x0 = Avx512Ops.MultiplyAdd(x, b0, c9x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
+                    c10x0 = Avx512Ops.MultiplyAdd(x, b0, c10x0);
+                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
+                    c11x0 = Avx512Ops.MultiplyAdd(x, b0, c11x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c0x1, ref scores, Width);
+                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
+                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
+                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
+                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
+                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
+                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+                Avx512Ops.Store(c8x0, ref scores, 8 * PanelLanes);
+                Avx512Ops.Store(c9x0, ref scores, 9 * PanelLanes);
+                Avx512Ops.Store(c10x0, ref scores, 10 * PanelLanes);
+                Avx512Ops.Store(c11x0, ref scores, 11 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
+                Vector512<float> max1to2x0 = Avx512Ops.Max(c1x0, c2x0);
+                Vector512<float> max0to2x0 = Avx512Ops.Max(c0x0, max1to2x0);
+                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
+                Vector512<float> max3to5x0 = Avx512Ops.Max(c3x0, max4to5x0);
+                Vector512<float> max0to5x0 = Avx512Ops.Max(max0to2x0, max3to5x0);
+                Vector512<float> max7to8x0 = Avx512Ops.Max(c7x0, c8x0);
+                Vector512<float> max6to8x0 = Avx512Ops.Max(c6x0, max7to8x0);
+                Vector512<float> max10to11x0 = Avx512Ops.Max(c10x0, c11x0);
+                Vector512<float> max9to11x0 = Avx512Ops.Max(c9x0, max10to11x0);
+                Vector512<float> max6to11x0 = Avx512Ops.Max(max6to8x0, max9to11x0);
+                Vector512<float> max0to11x0 = Avx512Ops.Max(max0to5x0, max6to11x0);
+                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
             }
 
             /// <summary>Scores of the narrow last panel's 5 row(s) for <paramref name="count"/> keys, by dot products over the head
@@ -504,30 +550,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c0x2 = default;
-                Vector512<float> c0x3 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c1x2 = default;
-                Vector512<float> c1x3 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c2x2 = default;
-                Vector512<float> c2x3 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c3x2 = default;
-                Vector512<float> c3x3 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c4x2 = default;
-                Vector512<float> c4x3 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
-                Vector512<float> c5x2 = default;
-                Vector512<float> c5x3 = default;
+                Vector512<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector512<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector512<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector512<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector512<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector512<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
 
                 if (!firstBlock)
                 {
@@ -679,22 +707,14 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c0x1 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c1x1 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c2x1 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c3x1 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c4x1 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c5x1 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c6x1 = default;
-                Vector512<float> c7x0 = default;
-                Vector512<float> c7x1 = default;
+                Vector512<float> c0x0 = default, c0x1 = default;
+                Vector512<float> c1x0 = default, c1x1 = default;
+                Vector512<float> c2x0 = default, c2x1 = default;
+                Vector512<float> c3x0 = default, c3x1 = default;
+                Vector512<float> c4x0 = default, c4x1 = default;
+                Vector512<float> c5x0 = default, c5x1 = default;
+                Vector512<float> c6x0 = default, c6x1 = default;
+                Vector512<float> c7x0 = default, c7x1 = default;
 
                 if (!firstBlock)
                 {
@@ -825,7 +845,6 @@ namespace AttentionGen.Generated
             public static int KeyBlock => 102;
             public static bool PackKeyValues => true;
             public static bool ScratchOnStack => true;
-            public static NarrowScores Narrow => NarrowScores.OneVectorTiles;
             public static int NarrowTileRows => 12;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
@@ -838,18 +857,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c4x1 = default;
-                Vector256<float> c5x0 = default;
-                Vector256<float> c5x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
+                Vector256<float> c4x0 = default, c4x1 = default;
+                Vector256<float> c5x0 = default, c5x1 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -903,33 +916,6 @@ namespace AttentionGen.Generated
                 Vector256<float> max3to5x1 = Avx2Ops.Max(c3x1, max4to5x1);
                 Vector256<float> max0to5x1 = Avx2Ops.Max(max0to2x1, max3to5x1);
                 Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
-            }
-
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 2 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> b1 = Avx2Ops.Load(ref b, Width);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-                Avx2Ops.Store(c0x1, ref scores, Width);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
             }
 
             /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
@@ -1009,28 +995,6 @@ namespace AttentionGen.Generated
                 Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-            }
-
             /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale +
             /// P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
             /// · factors[r] instead). 12 accumulators.</summary>
@@ -1038,18 +1002,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c4x1 = default;
-                Vector256<float> c5x0 = default;
-                Vector256<float> c5x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
+                Vector256<float> c4x0 = default, c4x1 = default;
+                Vector256<float> c5x0 = default, c5x1 = default;
 
                 if (!firstBlock)
                 {
@@ -1151,14 +1109,10 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c0x1 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c1x1 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c2x1 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c3x1 = default;
+                Vector256<float> c0x0 = default, c0x1 = default;
+                Vector256<float> c1x0 = default, c1x1 = default;
+                Vector256<float> c2x0 = default, c2x1 = default;
+                Vector256<float> c3x0 = default, c3x1 = default;
 
                 if (!firstBlock)
                 {
@@ -1241,6 +1195,7 @@ namespace AttentionGen.Generated
             public static int KeyBlock => 102;
             public static bool PackKeyValues => true;
             public static bool ScratchOnStack => true;
+            public static int NarrowTileRows => 12;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 6;
             public static int ValueDims => 16;
@@ -1252,30 +1207,12 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c4x1 = default;
-                Vector128<float> c4x2 = default;
-                Vector128<float> c4x3 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c5x1 = default;
-                Vector128<float> c5x2 = default;
-                Vector128<float> c5x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector128<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector128<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -1369,41 +1306,81 @@ namespace AttentionGen.Generated
                 NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max0to5x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
+            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
+            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
                 Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
+                Vector128<float> c1x0 = default;
+                Vector128<float> c2x0 = default;
+                Vector128<float> c3x0 = default;
+                Vector128<float> c4x0 = default;
+                Vector128<float> c5x0 = default;
+                Vector128<float> c6x0 = default;
+                Vector128<float> c7x0 = default;
+                Vector128<float> c8x0 = default;
+                Vector128<float> c9x0 = default;
+                Vector128<float> c10x0 = default;
+                Vector128<float> c11x0 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
                 {
                     Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
-                    Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
                     Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
                     c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
+                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
+                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
+                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
+                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
+                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
+                    c6x0 = NeonOps.MultiplyAdd(x, b0, c6x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
+                    c7x0 = NeonOps.MultiplyAdd(x, b0, c7x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
+                    c8x0 = NeonOps.MultiplyAdd(x, b0, c8x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
+                    c9x0 = NeonOps.MultiplyAdd(x, b0, c9x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
+                    c10x0 = NeonOps.MultiplyAdd(x, b0, c10x0);
+                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
+                    c11x0 = NeonOps.MultiplyAdd(x, b0, c11x0);
                     a = ref Unsafe.Add(ref a, 1);
                     b = ref Unsafe.Add(ref b, PanelLanes);
                 }
                 NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c0x1, ref scores, Width);
-                NeonOps.Store(c0x2, ref scores, 2 * Width);
-                NeonOps.Store(c0x3, ref scores, 3 * Width);
+                NeonOps.Store(c1x0, ref scores, 1 * PanelLanes);
+                NeonOps.Store(c2x0, ref scores, 2 * PanelLanes);
+                NeonOps.Store(c3x0, ref scores, 3 * PanelLanes);
+                NeonOps.Store(c4x0, ref scores, 4 * PanelLanes);
+                NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
+                NeonOps.Store(c6x0, ref scores, 6 * PanelLanes);
+                NeonOps.Store(c7x0, ref scores, 7 * PanelLanes);
+                NeonOps.Store(c8x0, ref scores, 8 * PanelLanes);
+                NeonOps.Store(c9x0, ref scores, 9 * PanelLanes);
+                NeonOps.Store(c10x0, ref scores, 10 * PanelLanes);
+                NeonOps.Store(c11x0, ref scores, 11 * PanelLanes);
 
                 // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
+                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
+                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
+                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
+                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
+                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
+                Vector128<float> max7to8x0 = NeonOps.Max(c7x0, c8x0);
+                Vector128<float> max6to8x0 = NeonOps.Max(c6x0, max7to8x0);
+                Vector128<float> max10to11x0 = NeonOps.Max(c10x0, c11x0);
+                Vector128<float> max9to11x0 = NeonOps.Max(c9x0, max10to11x0);
+                Vector128<float> max6to11x0 = NeonOps.Max(max6to8x0, max9to11x0);
+                Vector128<float> max0to11x0 = NeonOps.Max(max0to5x0, max6to11x0);
+                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
             }
 
             /// <summary>Adds P·V for 6 query rows and 4 vectors of head dimensions: O[6][ValueDims] = O · rescale +
@@ -1413,30 +1390,12 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c4x1 = default;
-                Vector128<float> c4x2 = default;
-                Vector128<float> c4x3 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c5x1 = default;
-                Vector128<float> c5x2 = default;
-                Vector128<float> c5x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
+                Vector128<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
+                Vector128<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
 
                 if (!firstBlock)
                 {
@@ -1588,22 +1547,10 @@ namespace AttentionGen.Generated
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c0x1 = default;
-                Vector128<float> c0x2 = default;
-                Vector128<float> c0x3 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c1x1 = default;
-                Vector128<float> c1x2 = default;
-                Vector128<float> c1x3 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c2x1 = default;
-                Vector128<float> c2x2 = default;
-                Vector128<float> c2x3 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c3x1 = default;
-                Vector128<float> c3x2 = default;
-                Vector128<float> c3x3 = default;
+                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
+                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
 
                 if (!firstBlock)
                 {
@@ -1720,7 +1667,6 @@ namespace AttentionGen.Generated
             public static int KeyBlock => 99;
             public static bool PackKeyValues => true;
             public static bool ScratchOnStack => true;
-            public static NarrowScores Narrow => NarrowScores.OneVectorTiles;
             public static int NarrowTileRows => 6;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;
             public static int ValueRows => 4;
@@ -1731,18 +1677,9 @@ namespace AttentionGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
             {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
-                float c1x0 = default;
-                float c1x1 = default;
-                float c1x2 = default;
-                float c1x3 = default;
-                float c2x0 = default;
-                float c2x1 = default;
-                float c2x2 = default;
-                float c2x3 = default;
+                float c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
+                float c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
+                float c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
                 ref float a = ref keys;
                 ref float b = ref queries;
                 for (int k = 0; k < HeadDim; k++)
@@ -1797,43 +1734,6 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 4 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c0x2 = default;
-                float c0x3 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c0x1, ref scores, Width);
-                ScalarOps.Store(c0x2, ref scores, 2 * Width);
-                ScalarOps.Store(c0x3, ref scores, 3 * Width);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), c0x1), ref scoreMax, Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), c0x2), ref scoreMax, 2 * Width);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), c0x3), ref scoreMax, 3 * Width);
-            }
-
             /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
             /// scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -1881,28 +1781,6 @@ namespace AttentionGen.Generated
                 ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
             }
 
-            /// <summary>Scores of 1 key against the panel: Sᵀ[1][PanelLanes] = K[1][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), c0x0), ref scoreMax, 0);
-            }
-
             /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale +
             /// P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
             /// · factors[r] instead). 8 accumulators.</summary>
@@ -1910,14 +1788,10 @@ namespace AttentionGen.Generated
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
             {
-                float c0x0 = default;
-                float c0x1 = default;
-                float c1x0 = default;
-                float c1x1 = default;
-                float c2x0 = default;
-                float c2x1 = default;
-                float c3x0 = default;
-                float c3x1 = default;
+                float c0x0 = default, c0x1 = default;
+                float c1x0 = default, c1x1 = default;
+                float c2x0 = default, c2x1 = default;
+                float c3x0 = default, c3x1 = default;
 
                 if (!firstBlock)
                 {

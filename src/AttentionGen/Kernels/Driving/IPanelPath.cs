@@ -74,16 +74,8 @@ public interface IPanelPath
     /// <paramref name="scoreMax"/>.</summary>
     static abstract void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax);
 
-    /// <summary>Scores of one key against the panel (blocks shorter than a tile).</summary>
-    static virtual void ScoreKey(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
-        throw new NotSupportedException();
-
     /// <summary>Scores of <see cref="NarrowTileRows"/> keys against one vector of lanes.</summary>
     static virtual void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
-        throw new NotSupportedException();
-
-    /// <summary>Scores of one key against one vector of lanes.</summary>
-    static virtual void ScoreKeyNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
         throw new NotSupportedException();
 
     /// <summary>Scores of <see cref="NarrowDotRows"/> row-major scaled query rows against <paramref name="count"/> keys,

@@ -198,9 +198,9 @@ public static class PanelDriver
             if (narrowDots)
                 TPath.ScoreDotsNarrow(ref keyRows, count, ref queryPanel, ref scores, ref scoreMax);
             else if (narrowTiles)
-                ScoreBlock<TPath>(narrow: true, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
+                ScoreBlock<TOps, TVector, TShape, TPath>(narrow: true, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
             else
-                ScoreBlock<TPath>(narrow: false, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
+                ScoreBlock<TOps, TVector, TShape, TPath>(narrow: false, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
 
             // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max); a transposed accumulator is rescaled
             // here, a row-major one by the value tiles as they load it.
@@ -269,10 +269,14 @@ public static class PanelDriver
     }
 
     /// <summary>Step 1: score tiles over a block's keys, the last partial tile shifted back to end at the block's last
-    /// key (it recomputes a few scores identically instead of reading past the keys).</summary>
+    /// key (it recomputes a few scores identically instead of reading past the keys); a block shorter than a tile goes
+    /// key by key.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScoreBlock<TPath>(bool narrow, ref float keys, int rowStride, int count, ref float queries,
-        ref float scores, ref float scoreMax)
+    private static void ScoreBlock<TOps, TVector, TShape, TPath>(bool narrow, ref float keys, int rowStride, int count,
+        ref float queries, ref float scores, ref float scoreMax)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
         where TPath : struct, IPanelPath
     {
         int tileRows = narrow ? TPath.NarrowTileRows : TPath.TileRows, lanes = TPath.PanelLanes;
@@ -290,10 +294,25 @@ public static class PanelDriver
 
         for (; j < count; j++)
         {
-            if (narrow)
-                TPath.ScoreKeyNarrow(ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax);
-            else
-                TPath.ScoreKey(ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax);
+            ScoreKey<TOps, TVector>(ref Unsafe.Add(ref keys, j * rowStride), ref queries, ref Unsafe.Add(ref scores, j * lanes), ref scoreMax,
+                narrow ? TOps.Width : lanes, lanes, TShape.HeadDim);
+        }
+    }
+
+    /// <summary>Scores of one key against <paramref name="lanes"/> lanes of the panel, summed over the head dimension in
+    /// order (as a tile sums them), folding each lane's max: for blocks shorter than a tile, so no tile is needed.</summary>
+    private static void ScoreKey<TOps, TVector>(ref float key, ref float queries, ref float scores, ref float scoreMax, int lanes,
+        int panelLanes, int headDim)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        for (int lane = 0; lane < lanes; lane += TOps.Width)
+        {
+            TVector score = TOps.Broadcast(0f);
+            for (int d = 0; d < headDim; d++)
+                score = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref key, d)), TOps.Load(ref queries, d * panelLanes + lane), score);
+            TOps.Store(score, ref scores, lane);
+            TOps.Store(TOps.Max(TOps.Load(ref scoreMax, lane), score), ref scoreMax, lane);
         }
     }
 
