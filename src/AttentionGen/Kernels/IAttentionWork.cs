@@ -13,7 +13,7 @@ namespace AttentionGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public interface IAttentionWork
 {
-    /// <summary>Work items of one batch item at the compiled lengths; a call at fewer query rows skips some.</summary>
+    /// <summary>Work items of one batch item at the compiled lengths: the most it can have (a call at fewer query rows has fewer).</summary>
     static abstract int WorkItems { get; }
 
     /// <summary>Floats per batch item that the items leave their partial results in for <see cref="Finish"/> (the

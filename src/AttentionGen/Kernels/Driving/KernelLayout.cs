@@ -54,6 +54,15 @@ public static class KernelLayout
             ? (position * TShape.KvHeads + kvHead) * TShape.HeadDim
             : (kvHead * TShape.KvLen + position) * TShape.HeadDim;
 
+    /// <summary>Keys per split-KV range: whole key blocks, the compiled key length's blocks spread over
+    /// <paramref name="splits"/> ranges.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SplitKeys<TShape>(int keyBlock, int splits) where TShape : struct, IKernelShape
+    {
+        int blocks = (TShape.KvLen + keyBlock - 1) / keyBlock;
+        return (blocks + splits - 1) / splits * keyBlock;
+    }
+
     /// <summary>The last key query row <paramref name="row"/> may attend, by the mask: with <c>Causal</c> its absolute
     /// position (rows align bottom-right: row i of <paramref name="queryLength"/> stands at
     /// <c>i + kvLength − queryLength</c>), else the last key. May be below 0 (no key) for a causal row.</summary>

@@ -29,24 +29,28 @@ public static class PanelDriver
         where TPath : struct, IPanelPath =>
         (KernelLayout.MaxRowsPerKvHead<TShape>() + TPath.PanelLanes - 1) / TPath.PanelLanes;
 
-    /// <summary>Work items of one batch item at the compiled lengths: key/value heads × panels × key ranges. A call at
-    /// fewer query rows skips the items past its panels.</summary>
+    /// <summary>Work items of one batch item at the compiled lengths (the most it can have): key/value heads × panels ×
+    /// key ranges.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WorkItems<TShape, TPath>()
         where TShape : struct, IKernelShape
         where TPath : struct, IPanelPath =>
         TShape.KvHeads * MaxPanels<TShape, TPath>() * TPath.KeySplits;
 
-    /// <summary>Keys per split range: whole key blocks, as few ranges as <see cref="IPanelPath.KeySplits"/> at the
-    /// compiled key length.</summary>
+    /// <summary>Panels per key/value head of a call with <paramref name="queryLength"/> rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SplitKeys<TShape, TPath>()
+    private static int Panels<TShape, TPath>(int queryLength)
         where TShape : struct, IKernelShape
-        where TPath : struct, IPanelPath
-    {
-        int blocks = (TShape.KvLen + TPath.KeyBlock - 1) / TPath.KeyBlock;
-        return (blocks + TPath.KeySplits - 1) / TPath.KeySplits * TPath.KeyBlock;
-    }
+        where TPath : struct, IPanelPath =>
+        (queryLength * KernelLayout.GroupSize<TShape>() + TPath.PanelLanes - 1) / TPath.PanelLanes;
+
+    /// <summary>Work items of one batch item with <paramref name="queryLength"/> rows: key/value heads × its panels × key
+    /// ranges, numbered <c>(kvHead · panels + panel) · KeySplits + range</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ItemsOf<TShape, TPath>(int queryLength)
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        TShape.KvHeads * Panels<TShape, TPath>(queryLength) * TPath.KeySplits;
 
     /// <summary>An item's softmax state left for <see cref="Finish"/> (split-KV): accumulator, then running max and
     /// sum per lane.</summary>
@@ -81,12 +85,21 @@ public static class PanelDriver
         if (TPath.NarrowTileRows > 0 || TPath.NarrowDotRows > 0)
             scratch.Slice(layout.ScoresAt, TPath.KeyBlock * TPath.PanelLanes).Clear(); // lanes a narrow panel leaves alone hold numbers
 
+        // Items are numbered batch item by batch item, each with only the panels its query length has, so no claim is
+        // spent on a panel past a call's rows. A worker's claims only grow: it walks the batch forward once.
         var panel = new PanelState(scratch, rowOffsets);
-        int itemsPerBatchItem = WorkItems<TShape, TPath>(), total = call.BatchSize * itemsPerBatchItem;
-        for (int item = WorkQueue.Claim(ref nextItem); item < total; item = WorkQueue.Claim(ref nextItem))
+        int batchItem = 0, firstItem = 0, items = ItemsOf<TShape, TPath>(call.QueryLengths[0]);
+        for (int item = WorkQueue.Claim(ref nextItem); ; item = WorkQueue.Claim(ref nextItem))
         {
-            int batchItem = item / itemsPerBatchItem, local = item - batchItem * itemsPerBatchItem;
-            RunItem<TOps, TVector, TShape, TPath>(call, batchItem, local, ref panel);
+            while (item - firstItem >= items && ++batchItem < call.BatchSize)
+            {
+                firstItem += items;
+                items = ItemsOf<TShape, TPath>(call.QueryLengths[batchItem]);
+            }
+
+            if (batchItem >= call.BatchSize)
+                break;
+            RunItem<TOps, TVector, TShape, TPath>(call, batchItem, item - firstItem, ref panel);
         }
 
         if (rented != null)
@@ -111,13 +124,11 @@ public static class PanelDriver
     {
         int headDim = TShape.HeadDim, panelLanes = TPath.PanelLanes, group = KernelLayout.GroupSize<TShape>();
         int queryLength = call.QueryLengths[batchItem], kvLength = call.KvLengths[batchItem];
-        int panelItem = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
-        int firstKey = TPath.KeySplits > 1 ? (local - panelItem * TPath.KeySplits) * SplitKeys<TShape, TPath>() : 0;
-        int kvHead = panelItem / MaxPanels<TShape, TPath>();
-        int firstRow = (panelItem - kvHead * MaxPanels<TShape, TPath>()) * panelLanes;
+        int panelItem = TPath.KeySplits > 1 ? local / TPath.KeySplits : local, panels = Panels<TShape, TPath>(queryLength);
+        int firstKey = TPath.KeySplits > 1 ? (local - panelItem * TPath.KeySplits) * KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits) : 0;
+        int kvHead = panelItem / panels;
+        int firstRow = (panelItem - kvHead * panels) * panelLanes;
         int rowsPerKvHead = queryLength * group;
-        if (firstRow >= rowsPerKvHead)
-            return; // a panel past this call's query rows
 
         PanelScratch layout = PanelScratch.For<TShape, TPath>();
         Span<float> scratch = state.Scratch;
@@ -169,7 +180,7 @@ public static class PanelDriver
 
         int keyEnd = KernelLayout.KeyEnd<TShape>(firstRow + rows - 1, queryLength, kvLength);
         if (TPath.KeySplits > 1)
-            keyEnd = Math.Min(firstKey + SplitKeys<TShape, TPath>(), keyEnd);
+            keyEnd = Math.Min(firstKey + KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits), keyEnd);
 
         // TokenMajor K and V rows lie KvRowStride apart, on a few L1 sets: pack the head's rows once for its panels.
         int rowStride = TPath.PackKeyValues ? headDim : KernelLayout.KvRowStride<TShape>();
@@ -423,10 +434,11 @@ public static class PanelDriver
             int rowsPerKvHead = call.QueryLengths[batchItem] * KernelLayout.GroupSize<TShape>();
             ref float states = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Shared), batchItem * SharedFloats<TShape, TPath>());
             ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
-            for (int panelItem = 0; panelItem < TShape.KvHeads * MaxPanels<TShape, TPath>(); panelItem++)
+            int panels = Panels<TShape, TPath>(call.QueryLengths[batchItem]);
+            for (int panelItem = 0; panelItem < TShape.KvHeads * panels; panelItem++)
             {
-                int kvHead = panelItem / MaxPanels<TShape, TPath>();
-                int firstRow = panelItem % MaxPanels<TShape, TPath>() * panelLanes;
+                int kvHead = panelItem / panels;
+                int firstRow = panelItem % panels * panelLanes;
                 ref float first = ref Unsafe.Add(ref states, panelItem * TPath.KeySplits * itemState);
                 for (int lane = 0; lane < Math.Min(panelLanes, rowsPerKvHead - firstRow); lane++)
                 {

@@ -37,15 +37,6 @@ public static class RowDriver
     private static int ItemFloats<TShape>() where TShape : struct, IKernelShape =>
         KernelLayout.MaxRowsPerKvHead<TShape>() * RowState<TShape>();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SplitKeys<TShape, TPath>()
-        where TShape : struct, IKernelShape
-        where TPath : struct, IRowPath
-    {
-        int blocks = (TShape.KvLen + TPath.KeyBlock - 1) / TPath.KeyBlock;
-        return (blocks + TPath.KeySplits - 1) / TPath.KeySplits * TPath.KeyBlock;
-    }
-
     /// <summary>Runs the work items it claims from <paramref name="nextItem"/> until none is left (arguments checked).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -83,7 +74,7 @@ public static class RowDriver
         int queryLength = call.QueryLengths[batchItem], kvLength = call.KvLengths[batchItem];
         int rows = queryLength * KernelLayout.GroupSize<TShape>();
         int kvHead = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
-        int firstKey = TPath.KeySplits > 1 ? (local - kvHead * TPath.KeySplits) * SplitKeys<TShape, TPath>() : 0;
+        int firstKey = TPath.KeySplits > 1 ? (local - kvHead * TPath.KeySplits) * KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits) : 0;
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
         ref float keyStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
         ref float valueStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
@@ -99,7 +90,7 @@ public static class RowDriver
 
         int keyEnd = KernelLayout.KeyEnd<TShape>(rows - 1, queryLength, kvLength);
         if (TPath.KeySplits > 1)
-            keyEnd = Math.Min(firstKey + SplitKeys<TShape, TPath>(), keyEnd);
+            keyEnd = Math.Min(firstKey + KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits), keyEnd);
         for (int blockStart = firstKey; blockStart < keyEnd; blockStart += TPath.KeyBlock)
         {
             ref float keyRows = ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
