@@ -29,17 +29,9 @@ internal static class Formatting
 
     public const string ImplementationNamespace = "AttentionGen.Generated";
 
-    public const string Inline = "[MethodImpl(MethodImplOptions.AggressiveInlining)]";
-
     public const string Optimize = "[MethodImpl(MethodImplOptions.AggressiveOptimization)]";
 
     public const string Unsafe = "Unsafe";
-
-    public const string MemoryMarshal = "MemoryMarshal";
-
-    public const string ReadOnlySpan = "ReadOnlySpan<float>";
-
-    public const string Span = "Span<float>";
 
     public const string QualifiedReadOnlySpan = "global::System.ReadOnlySpan<float>";
 

@@ -366,10 +366,10 @@ public static class PanelDriver
         where TShape : struct, IKernelShape
         where TPath : struct, IPanelPath
     {
-        int firstLane = 0, valueRows_ = TPath.ValueRows, tailRows = TPath.ValueTailRows;
+        int firstLane = 0, tileRows = TPath.ValueRows, tailRows = TPath.ValueTailRows;
         // Whole tiles while more rows than the tail's remain, or when a tile shorter than the tail covers the rest.
-        for (; firstLane < rows && firstLane + valueRows_ <= TPath.PanelLanes
-            && (rows - firstLane > tailRows || (valueRows_ < tailRows && rows - firstLane <= valueRows_)); firstLane += valueRows_)
+        for (; firstLane < rows && firstLane + tileRows <= TPath.PanelLanes
+            && (rows - firstLane > tailRows || (tileRows < tailRows && rows - firstLane <= tileRows)); firstLane += tileRows)
         {
             ValueTiles<TOps, TVector, TShape, TPath>(tail: false, ref probabilities, ref valueRows, ref accumulator, ref rescale,
                 ref factors, ref limit, ref output, rowOffsets, rows, firstLane, keys, blockStart, firstBlock, tilesWrite);
