@@ -40,4 +40,22 @@ public sealed class AttentionKernelAttribute : Attribute
 
     /// <summary>Memory layout of all four tensors. Defaults to <see cref="AttentionLayout.HeadMajor"/>.</summary>
     public AttentionLayout Layout { get; set; }
+
+    /// <summary>Sliding window (Mistral, Gemma 2's local layers, gpt-oss): a query at absolute position p attends only
+    /// keys <c>p − Window &lt; j &lt;= p</c>, <see cref="Window"/> keys, itself included. Requires <see cref="Causal"/>.
+    /// Defaults to 0, no window.</summary>
+    public int Window { get; set; }
+
+    /// <summary>Logit soft-capping (Gemma 2): each score s becomes <c>Softcap · tanh(s / Softcap)</c>, before any bias
+    /// and the mask; positive and finite. Defaults to 0, no soft-capping.</summary>
+    public float Softcap { get; set; }
+
+    /// <summary>ALiBi (BLOOM, MPT): adds <c>−m_h · |p − j|</c> to the score of query head h, with the standard slopes
+    /// (<see cref="AlibiSlopes"/>). Defaults to <see langword="false"/>.</summary>
+    public bool Alibi { get; set; }
+
+    /// <summary>Attention sinks (gpt-oss): one logit per query head, passed to every <c>Forward</c> as <c>sinks</c>
+    /// right after <c>value</c>, joins the softmax's denominator and attends no value. Defaults to
+    /// <see langword="false"/>.</summary>
+    public bool Sinks { get; set; }
 }

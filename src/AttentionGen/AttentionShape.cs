@@ -10,13 +10,23 @@ public sealed record AttentionShape
 {
     /// <summary>Describes an attention computation. Omitted options take the contract's defaults:
     /// <paramref name="kvLen"/> = <paramref name="seqLen"/>, <paramref name="kvHeads"/> = <paramref name="heads"/>,
-    /// <paramref name="scale"/> = <c>1/sqrt(headDim)</c>.</summary>
+    /// <paramref name="scale"/> = <c>1/sqrt(headDim)</c>, no window, soft-cap, ALiBi or sinks.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive, <paramref name="kvHeads"/> does
-    /// not divide <paramref name="heads"/>, the scale is not positive and finite, the layout is undefined, or an
-    /// element count does not fit in an <see cref="int"/>.</exception>
+    /// not divide <paramref name="heads"/>, the scale is not positive and finite, the layout is undefined, the window
+    /// is negative or set without <paramref name="causal"/>, the soft-cap is negative or not finite, or an element count
+    /// does not fit in an <see cref="int"/>.</exception>
     public AttentionShape(int seqLen, int heads, int headDim, int? kvLen = null, int? kvHeads = null,
-        bool causal = false, float? scale = null, AttentionLayout layout = AttentionLayout.HeadMajor)
+        bool causal = false, float? scale = null, AttentionLayout layout = AttentionLayout.HeadMajor,
+        int window = 0, float softcap = 0, bool alibi = false, bool sinks = false)
     {
+        if (window < 0 || (window > 0 && !causal))
+            throw new ArgumentOutOfRangeException(nameof(window), window, "Window must be at least 0, and a window needs causal.");
+        if (!(softcap >= 0) || float.IsInfinity(softcap))
+            throw new ArgumentOutOfRangeException(nameof(softcap), softcap, "Softcap must be 0 (none) or positive and finite.");
+        Window = window;
+        Softcap = softcap;
+        Alibi = alibi;
+        Sinks = sinks;
         SeqLen = Positive(seqLen, nameof(seqLen));
         Heads = Positive(heads, nameof(heads));
         HeadDim = Positive(headDim, nameof(headDim));
@@ -60,6 +70,18 @@ public sealed record AttentionShape
 
     /// <summary>Memory layout of all four tensors.</summary>
     public AttentionLayout Layout { get; }
+
+    /// <summary>Sliding window: a row at position p attends keys <c>p − Window &lt; j &lt;= p</c>; 0 for none.</summary>
+    public int Window { get; }
+
+    /// <summary>Logit soft-cap: a score s becomes <c>Softcap · tanh(s / Softcap)</c>; 0 for none.</summary>
+    public float Softcap { get; }
+
+    /// <summary>Whether ALiBi's bias <c>−m_h · |p − j|</c> is added to the scores.</summary>
+    public bool Alibi { get; }
+
+    /// <summary>Whether one sink logit per query head joins the softmax's denominator.</summary>
+    public bool Sinks { get; }
 
     /// <summary>Elements in the query span: H·S·D.</summary>
     public int QueryLength { get; }

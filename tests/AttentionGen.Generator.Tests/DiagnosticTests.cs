@@ -27,7 +27,40 @@ public class DiagnosticTests
         { "ATG006", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Layout = (AttentionLayout)7|])] static partial class K { }", "HeadMajor" },
         { "ATG009", "using AttentionGen; [AttentionKernel(SeqLen = 1, Heads = 1, [|HeadDim = 100000|])] static partial class K { }", "65536" },
         { "ATG007", "using AttentionGen; [[|AttentionKernel(SeqLen = 65536, KvLen = 1, Heads = 1024, HeadDim = 128)|]] static partial class K { }", "int.MaxValue" },
+        { "ATG010", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, Causal = true, [|Window = -2|])] static partial class K { }", "or 0 for no window" },
+        { "ATG011", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Window = 2|])] static partial class K { }", "Causal = true" },
+        { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = -50f|])] static partial class K { }", "positive finite" },
+        { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = float.NaN|])] static partial class K { }", "positive finite" },
+        { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = float.PositiveInfinity|])] static partial class K { }", "positive finite" },
     };
+
+    [Fact]
+    public void AWindowWiderThanTheKeysIsAWarningAndTheKernelIsStillGenerated()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(
+            "using AttentionGen; [AttentionKernel(SeqLen = 4, KvLen = 8, Heads = 1, HeadDim = 4, Causal = true, Window = 8)] static partial class K { }"));
+        Diagnostic warning = Assert.Single(result.Diagnostics);
+        Assert.Equal(("ATG013", DiagnosticSeverity.Warning), (warning.Id, warning.Severity));
+        Assert.Single(result.GeneratedSources);
+        Assert.Empty(GeneratorHarness.Errors(output));
+    }
+
+    [Theory]
+    [InlineData("Window = 7, Causal = true", "Windowed => true")]
+    [InlineData("Softcap = 50f", "SoftCapped => true")]
+    [InlineData("Alibi = true", "Alibi => true")]
+    [InlineData("Sinks = true", "Sinks => true")]
+    [InlineData("Causal = true, Window = 0", "ScoreScale")]
+    public void AValidVariantDrawsNoDiagnostic(string variant, string generated)
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(
+            $"using AttentionGen; [AttentionKernel(SeqLen = 16, Heads = 2, HeadDim = 8, {variant})] static partial class K {{ }}"));
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.Errors(output));
+        string source = result.GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains(generated, source);
+        Assert.Equal(variant.Contains("Window = 7"), source.Contains("Windowed"));
+    }
 
     [Theory]
     [MemberData(nameof(Mistakes))]

@@ -60,6 +60,17 @@ public class SnapshotTests
             public static partial class VitAttention { }
             """
         },
+        {
+            "DecoderVariants",
+            """
+            using AttentionGen;
+            namespace Models;
+            // A gpt-oss-like layer with every decoder variant: window, soft-cap, ALiBi and sinks (an argument of every Forward).
+            [AttentionKernel(SeqLen = 64, KvLen = 256, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Window = 128,
+                Softcap = 50f, Alibi = true, Sinks = true, Layout = AttentionLayout.TokenMajor)]
+            public static partial class DecoderLayer { }
+            """
+        },
     };
 
     [Theory]

@@ -9,7 +9,7 @@ namespace AttentionGen.Tests;
 /// shortest and an uneven key length, within the contract's bar; parallel and repeated calls bitwise equal.</summary>
 public class KernelAccuracyTests
 {
-    public static TheoryData<string> Kernels => TestKernel.Names();
+    public static TheoryData<string> Kernels => TestKernel.Names(withVariants: true);
 
     private static int[] KvLengths(TestKernel kernel) =>
         new[] { kernel.Shape.KvLen, 1, Math.Max(1, kernel.Shape.KvLen * 2 / 3 + 1), Math.Max(1, kernel.Shape.KvLen - 5) }
@@ -28,8 +28,8 @@ public class KernelAccuracyTests
             float[] query = TestData.Random(shape.QueryLength, seed, 3f);
             float[] key = TestData.Random(shape.KeyLength, seed + 1, 3f);
             float[] value = TestData.Random(shape.ValueLength, seed + 2);
-            double[] expected = AttentionReference.ForwardExact(shape, query, key, value, kvLength);
-            double e32 = Accuracy.MaxAbsError(Accuracy.PlainFloat32(shape, query, key, value, kvLength), expected);
+            double[] expected = AttentionReference.ForwardExact(shape, query, key, value, kvLength, sinks: kernel.Sinks);
+            double e32 = Accuracy.MaxAbsError(Accuracy.PlainFloat32(shape, query, key, value, kvLength, kernel.Sinks), expected);
             double bar = Accuracy.Bar(e32, Accuracy.MaxAbs(expected));
 
             float[] output = new float[shape.OutputLength];

@@ -123,4 +123,49 @@ namespace AttentionGen.Tests.Variants
 
     [AttentionKernel(SeqLen = 1, KvLen = 512, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true)]
     public static partial class BatchDecode { }
+
+    [AttentionKernel(SeqLen = 256, Heads = 8, KvHeads = 2, HeadDim = 128, Causal = true, Window = 64, Layout = AttentionLayout.TokenMajor)]
+    public static partial class MistralWindow { }
+
+    [AttentionKernel(SeqLen = 128, Heads = 8, KvHeads = 4, HeadDim = 256, Causal = true, Softcap = 50, Window = 48, Scale = 0.0625f,
+        Layout = AttentionLayout.TokenMajor)]
+    public static partial class Gemma2Softcap { }
+
+    [AttentionKernel(SeqLen = 128, Heads = 16, KvHeads = 2, HeadDim = 64, Causal = true, Window = 32, Sinks = true,
+        Layout = AttentionLayout.TokenMajor)]
+    public static partial class GptOssSinks { }
+
+    [AttentionKernel(SeqLen = 96, Heads = 12, HeadDim = 64, Causal = true, Alibi = true)]
+    public static partial class AlibiBloom { }
+
+    [AttentionKernel(SeqLen = 64, Heads = 8, HeadDim = 32, Alibi = true)]
+    public static partial class AlibiEncoder { }
+
+    [AttentionKernel(SeqLen = 64, Heads = 4, HeadDim = 32, Softcap = 30)]
+    public static partial class HotSoftcap { }
+}
+
+// Decoder variants in combination with each other, GQA/MQA, both layouts, the row (decode) strategy and split keys.
+namespace AttentionGen.Tests.Decoder
+{
+    [AttentionKernel(SeqLen = 70, KvLen = 200, Heads = 6, KvHeads = 2, HeadDim = 48, Causal = true, Window = 17, Softcap = 20,
+        Alibi = true, Sinks = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class EveryVariantGqa { }
+
+    [AttentionKernel(SeqLen = 40, Heads = 5, HeadDim = 64, Causal = true, Window = 1, Sinks = true)]
+    public static partial class WindowOfOne { }
+
+    [AttentionKernel(SeqLen = 33, KvLen = 90, Heads = 3, KvHeads = 1, HeadDim = 20, Causal = true, Window = 9, Alibi = true)]
+    public static partial class OddShapeWindowAlibiMqa { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 3000, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Window = 700, Softcap = 30,
+        Sinks = true)]
+    public static partial class DecodeWindowSplit { }
+
+    [AttentionKernel(SeqLen = 2, KvLen = 300, Heads = 7, HeadDim = 32, Causal = true, Alibi = true, Sinks = true,
+        Layout = AttentionLayout.TokenMajor)]
+    public static partial class DecodeAlibiSinks { }
+
+    [AttentionKernel(SeqLen = 50, KvLen = 50, Heads = 4, HeadDim = 96, Softcap = 5, Sinks = true)]
+    public static partial class EncoderSoftcapSinks { }
 }

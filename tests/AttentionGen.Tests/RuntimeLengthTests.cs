@@ -15,7 +15,7 @@ public class RuntimeLengthTests
 {
     private const float Sentinel = -9876.25f;
 
-    public static TheoryData<string> Kernels => TestKernel.Names();
+    public static TheoryData<string> Kernels => TestKernel.Names(withVariants: true);
 
     /// <summary>Query lengths worth a check: one row, a ragged middle, all rows but one.</summary>
     private static int[] QueryLengths(AttentionShape s) =>
@@ -74,7 +74,7 @@ public class RuntimeLengthTests
             foreach (int kvLength in new[] { s.KvLen, Math.Max(1, s.KvLen / 3) }.Distinct())
             {
                 var (query, key, value) = Inputs(s, 40 + queryLength, queryLength, kvLength);
-                double[] expected = AttentionReference.ForwardExact(s, query, key, value, kvLength, queryLength);
+                double[] expected = AttentionReference.ForwardExact(s, query, key, value, kvLength, queryLength, kernel.Sinks);
                 float[] output = new float[s.OutputLength], parallel = new float[s.OutputLength];
                 output.AsSpan().Fill(Sentinel);
                 parallel.AsSpan().Fill(Sentinel);

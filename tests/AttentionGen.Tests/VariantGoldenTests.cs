@@ -10,7 +10,8 @@ using Xunit;
 namespace AttentionGen.Tests;
 
 /// <summary>
-/// The golden cases of contract version 2 that use runtime lengths and batches: rows and keys past a call's lengths hold
+/// The golden cases of contract version 2 that use runtime lengths, batches and the decoder variants (window, soft-cap,
+/// ALiBi, sinks): rows and keys past a call's lengths hold
 /// NaN in the files, so a kernel that reads them fails, and output rows past <c>queryLength</c> must keep a sentinel.
 /// </summary>
 public class VariantGoldenTests
@@ -22,12 +23,15 @@ public class VariantGoldenTests
     private static readonly Dictionary<string, string> KernelOfCase = new()
     {
         ["prefix-minilm"] = "PrefixMiniLm", ["prefix-tokenmajor"] = "PrefixTokenMajor", ["chunk-runtime"] = "ChunkRuntime",
-        ["batch-bert"] = "BatchBert", ["batch-decode"] = "BatchDecode",
+        ["batch-bert"] = "BatchBert", ["batch-decode"] = "BatchDecode", ["mistral-window"] = "MistralWindow",
+        ["gemma2-softcap"] = "Gemma2Softcap", ["gptoss-sinks"] = "GptOssSinks", ["alibi-bloom"] = "AlibiBloom",
+        ["alibi-encoder"] = "AlibiEncoder", ["hot-softcap"] = "HotSoftcap",
     };
 
     public sealed record VariantCase(string Name, int SeqLen, int KvLen, int Heads, int KvHeads, int HeadDim, bool Causal,
         string Layout, double Scale, int? QueryLength, int? KvLength, int[]? QueryLengths, int[]? KvLengths,
-        double MaxAbsOutput, double Float32Error, Dictionary<string, string> Files)
+        double MaxAbsOutput, double Float32Error, Dictionary<string, string> Files, int Window = 0, float Softcap = 0,
+        bool Alibi = false, bool Sinks = false)
     {
         public float[] Load(string tensor) =>
             MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(Folder, Files[tensor]))).ToArray();
@@ -38,7 +42,10 @@ public class VariantGoldenTests
 
         public int[] Keys => KvLengths ?? new[] { KvLength!.Value };
 
-        public AttentionShape Shape => new(SeqLen, Heads, HeadDim, KvLen, KvHeads, Causal, (float)Scale, Enum.Parse<AttentionLayout>(Layout));
+        public AttentionShape Shape => new(SeqLen, Heads, HeadDim, KvLen, KvHeads, Causal, (float)Scale, Enum.Parse<AttentionLayout>(Layout),
+            Window, Softcap, Alibi, Sinks);
+
+        public float[] SinkLogits => Sinks ? Load("sinks") : [];
     }
 
     private static readonly Dictionary<string, VariantCase> Cases = JsonSerializer
@@ -74,6 +81,8 @@ public class VariantGoldenTests
     {
         VariantCase c = Cases[name];
         TestKernel kernel = TestKernel.All[KernelOfCase[name]];
+        if (c.Sinks)
+            kernel = kernel.WithSinks(c.SinkLogits);
         Assert.Equal(c.Shape, kernel.Shape);
         float[] output = new float[c.Rows.Length * kernel.Shape.OutputLength];
         output.AsSpan().Fill(Sentinel);
@@ -100,7 +109,7 @@ public class VariantGoldenTests
         AttentionShape s = c.Shape;
         float[] output = new float[c.Rows.Length * s.OutputLength];
         output.AsSpan().Fill(Sentinel);
-        AttentionReference.ForwardBatch(s, c.Load("query"), c.Load("key"), c.Load("value"), output, c.Rows, c.Keys);
+        AttentionReference.ForwardBatch(s, c.Load("query"), c.Load("key"), c.Load("value"), output, c.Rows, c.Keys, c.SinkLogits);
         float[] expected = c.Load("output");
         for (int n = 0; n < output.Length; n++)
             Assert.True(float.IsNaN(expected[n]) ? output[n] == Sentinel : Math.Abs(output[n] - expected[n]) <= c.Bar, $"{name}: element {n}");

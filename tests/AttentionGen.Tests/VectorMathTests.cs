@@ -245,9 +245,23 @@ public class VectorMathTests
         int panelWidth = limits.Length;
         float[] max = Enumerable.Repeat(float.NegativeInfinity, panelWidth).ToArray(), sum = new float[panelWidth],
             rescale = new float[panelWidth], probabilities = (float[])scores.Clone();
-        OnlineSoftmax.UpdateBlock<TOps, TVector>(ref probabilities[0], ref max[0], ref sum[0], ref limits[0], ref rescale[0],
-            ref scoreMax[0], panelWidth, panelWidth, keys, unmaskedKeys, 0, firstBlock: true);
+        OnlineSoftmax.UpdateBlock<TOps, TVector, CausalShape>(ref probabilities[0], ref max[0], ref sum[0], ref limits[0],
+            ref rescale[0], ref rescale[0], ref scoreMax[0], panelWidth, panelWidth,
+            new BlockMask(keys, firstKey: 0, latestFirstKey: 0, earliestLastKey: unmaskedKeys - 1), 0, firstBlock: true);
         return max;
+    }
+
+    /// <summary>A causal shape without a window, for the softmax's mask.</summary>
+    private readonly struct CausalShape : IKernelShape
+    {
+        public static int SeqLen => 1;
+        public static int KvLen => 1;
+        public static int Heads => 1;
+        public static int KvHeads => 1;
+        public static int HeadDim => 1;
+        public static bool Causal => true;
+        public static bool TokenMajor => false;
+        public static float ScoreScale => 1;
     }
 
     [Theory]

@@ -10,17 +10,18 @@ namespace AttentionGen.Generator.Emitting;
 /// </summary>
 internal static class ForwardWriter
 {
-    private const string Spans = "query, key, value, output";
-
-    private static readonly string Parameters =
-        $"\n    {QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value,\n    {QualifiedSpan} output";
-
     public static void Write(SourceWriter w, KernelShape s, string implName)
     {
+        // With sinks, every overload takes them right after value.
+        string spans = s.Sinks ? "query, key, value, sinks, output" : "query, key, value, output";
+        string parameters = $"\n    {QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value,"
+            + (s.Sinks ? $"\n    {QualifiedReadOnlySpan} sinks, {QualifiedSpan} output" : $"\n    {QualifiedSpan} output");
+        string kernelSpans = s.Sinks ? spans : "query, key, value, default, output";
+        string validateSinks = s.Sinks ? "global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);" : string.Empty;
         var docs = new Docs(
             s.Layout == TensorLayout.HeadMajor ? "[Heads, SeqLen, HeadDim]" : "[SeqLen, Heads, HeadDim]",
             s.Layout == TensorLayout.HeadMajor ? "[KvHeads, KvLen, HeadDim]" : "[KvLen, KvHeads, HeadDim]",
-            s.Causal ? " Query row i of a call with n rows attends key j when <c>j &lt;= i + kvLength − n</c> (bottom-right); a row with no such key gets zeros." : string.Empty);
+            Mask(s), s.Sinks);
         foreach (bool parallel in new[] { false, true })
         {
             string name = parallel ? "ForwardParallel" : "Forward";
@@ -30,34 +31,45 @@ internal static class ForwardWriter
 
             docs.Write(w, $"for all <see cref=\"SeqLen\"/> query rows and <see cref=\"KvLen\"/> keys, {how}", queryLength: false, kvLength: false);
             w.Line(GeneratedCode);
-            w.Lines($"public static void {name}({Parameters}) =>");
-            w.Line($"    {name}({Spans}, SeqLen, KvLen);");
+            w.Lines($"public static void {name}({parameters}) =>");
+            w.Line($"    {name}({spans}, SeqLen, KvLen);");
             w.Line();
 
             docs.Write(w, $"for all <see cref=\"SeqLen\"/> query rows over the first <paramref name=\"kvLength\"/> keys, {how}", queryLength: false, kvLength: true);
             w.Line(GeneratedCode);
-            w.Lines($"public static void {name}({Parameters}, int kvLength) =>");
-            w.Line($"    {name}({Spans}, SeqLen, kvLength);");
+            w.Lines($"public static void {name}({parameters}, int kvLength) =>");
+            w.Line($"    {name}({spans}, SeqLen, kvLength);");
             w.Line();
 
             docs.Write(w, $"for the first <paramref name=\"queryLength\"/> query rows over the first <paramref name=\"kvLength\"/> keys, {how}",
                 queryLength: true, kvLength: true);
             w.Line(GeneratedCode);
-            using (w.Block($"public static void {name}({Parameters}, int queryLength, int kvLength)"))
+            using (w.Block($"public static void {name}({parameters}, int queryLength, int kvLength)"))
             {
-                w.Line($"global::AttentionGen.Arguments.AttentionArguments.Validate({Spans},");
+                w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
                 w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);");
+                if (s.Sinks)
+                    w.Line(validateSinks);
                 w.Line($"global::AttentionGen.Kernels.ParallelKernel.{(parallel ? "Run" : "RunSequential")}<{implName}.Work>(");
-                w.Line($"    {Spans}, queryLength, kvLength);");
+                w.Line($"    {kernelSpans}, queryLength, kvLength);");
             }
 
             w.Line();
         }
 
-        WriteBatch(w, docs, implName);
+        WriteBatch(w, docs, implName, parameters, kernelSpans, validateSinks);
     }
 
-    private static void WriteBatch(SourceWriter w, Docs docs, string implName)
+    /// <summary>What the mask does, for the docs: causal, and within a window.</summary>
+    private static string Mask(KernelShape s) => s.Window is { } window
+        ? $" Query row i of a call with n rows stands at position p = i + kvLength − n and attends key j when <c>p − {window} &lt; j &lt;= p</c>; "
+            + "a row with no such key gets zeros."
+        : s.Causal
+            ? " Query row i of a call with n rows attends key j when <c>j &lt;= i + kvLength − n</c> (bottom-right); a row with no such key gets zeros."
+            : string.Empty;
+
+    private static void WriteBatch(SourceWriter w, Docs docs, string implName, string parameters, string kernelSpans,
+        string validateSinks)
     {
         w.Doc("<summary>Computes B = <paramref name=\"queryLengths\"/>.Length independent items, item b as <c>Forward</c> with "
             + "<c>queryLengths[b]</c> and <c>kvLengths[b]</c> on its slices, spread over the machine's cores; the same bits from call to "
@@ -65,6 +77,8 @@ internal static class ForwardWriter
         w.Doc($"<param name=\"query\">B items' queries, each {docs.QueryShape} (<see cref=\"QueryLength\"/> floats), one after another.</param>");
         w.Doc($"<param name=\"key\">B items' keys, each {docs.KeyShape} (<see cref=\"KeyLength\"/> floats), one after another.</param>");
         w.Doc($"<param name=\"value\">B items' values, each {docs.KeyShape} (<see cref=\"ValueLength\"/> floats), one after another.</param>");
+        if (docs.Sinks)
+            w.Doc(SinksDoc + " Shared by every item.</param>");
         w.Doc($"<param name=\"output\">Receives B items' outputs, each {docs.QueryShape}; must not overlap an input.</param>");
         w.Doc("<param name=\"queryLengths\">Each item's query rows, 1 to <see cref=\"SeqLen\"/>; at least one item.</param>");
         w.Doc("<param name=\"kvLengths\">Each item's keys, 1 to <see cref=\"KvLen\"/>; as many as <paramref name=\"queryLengths\"/>.</param>");
@@ -72,17 +86,22 @@ internal static class ForwardWriter
         w.Doc("<exception cref=\"global::System.ArgumentException\">No item, the length spans differ in length, a span is shorter than B "
             + "times its element count, or <paramref name=\"output\"/> overlaps an input. Nothing is written.</exception>");
         w.Line(GeneratedCode);
-        using (w.Block($"public static void ForwardBatch({Parameters},\n    global::System.ReadOnlySpan<int> queryLengths, global::System.ReadOnlySpan<int> kvLengths)"))
+        using (w.Block($"public static void ForwardBatch({parameters},\n    global::System.ReadOnlySpan<int> queryLengths, global::System.ReadOnlySpan<int> kvLengths)"))
         {
-            w.Line($"global::AttentionGen.Arguments.AttentionArguments.ValidateBatch({Spans},");
+            w.Line("global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,");
             w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);");
+            if (docs.Sinks)
+                w.Line(validateSinks);
             w.Line($"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(");
-            w.Line($"    {Spans}, queryLengths, kvLengths);");
+            w.Line($"    {kernelSpans}, queryLengths, kvLengths);");
         }
     }
 
+    private const string SinksDoc = "<param name=\"sinks\">One sink logit per query head (at least <see cref=\"Heads\"/> floats), "
+        + "used as given: it joins each row's softmax denominator and attends no value.";
+
     /// <summary>The XML docs of a <c>Forward</c> overload.</summary>
-    private sealed record Docs(string QueryShape, string KeyShape, string Mask)
+    private sealed record Docs(string QueryShape, string KeyShape, string Mask, bool Sinks)
     {
         public void Write(SourceWriter w, string what, bool queryLength, bool kvLength)
         {
@@ -90,6 +109,8 @@ internal static class ForwardWriter
             w.Doc($"<param name=\"query\">Queries, {QueryShape}: at least <see cref=\"QueryLength\"/> floats.</param>");
             w.Doc($"<param name=\"key\">Keys, {KeyShape}: at least <see cref=\"KeyLength\"/> floats.</param>");
             w.Doc($"<param name=\"value\">Values, {KeyShape}: at least <see cref=\"ValueLength\"/> floats.</param>");
+            if (Sinks)
+                w.Doc(SinksDoc + "</param>");
             w.Doc($"<param name=\"output\">Receives the output, {QueryShape}: at least <see cref=\"OutputLength\"/> floats; must not overlap an input.</param>");
             if (queryLength)
             {

@@ -11,9 +11,13 @@ internal enum TensorLayout
 internal sealed record TypeDeclaration(string Keyword, string Name, string TypeParameters);
 
 /// <summary>The validated shape and options of a kernel: everything the plan depends on.</summary>
+/// <param name="Window">Keys per row in the sliding window, if any.</param>
+/// <param name="Softcap">The logit soft-cap, if any.</param>
+/// <param name="Alibi">Whether ALiBi's bias is added.</param>
+/// <param name="Sinks">Whether every call takes one sink logit per query head.</param>
 internal sealed record KernelShape(
     int SeqLen, int KvLen, int Heads, int KvHeads, int HeadDim, bool Causal, float Scale, bool ScaleIsDefault,
-    TensorLayout Layout)
+    TensorLayout Layout, int? Window = null, float? Softcap = null, bool Alibi = false, bool Sinks = false)
 {
     /// <summary>Query heads that share one key/value head.</summary>
     public int GroupSize => Heads / KvHeads;

@@ -41,6 +41,23 @@ internal static class DiagnosticDescriptors
         "Head dimension too large",
         "HeadDim is {0}; AttentionGen kernels support head dimensions up to {1}");
 
+    public static readonly DiagnosticDescriptor NegativeWindow = Error("ATG010",
+        "Window must not be negative",
+        "Window is {0}; set Window to the keys each query attends (its own position included), or 0 for no window");
+
+    public static readonly DiagnosticDescriptor WindowWithoutCausal = Error("ATG011",
+        "Window requires Causal",
+        "Window is {0} but Causal is false; a sliding window limits the keys before each query, so set Causal = true, or remove Window");
+
+    public static readonly DiagnosticDescriptor InvalidSoftcap = Error("ATG012",
+        "Softcap must be positive and finite",
+        "Softcap is {0}; set Softcap to a positive finite number (Gemma 2 uses 50), or leave it out for no soft-capping");
+
+    public static readonly DiagnosticDescriptor WindowNeverBites = new("ATG013",
+        "Window never excludes a key",
+        "Window is {0} but KvLen is {1}: every query can attend every key it sees, so the window has no effect; set Window below KvLen, or remove it",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "atg013");
+
     public static readonly DiagnosticDescriptor AotScalarPath = new("ATG008",
         "NativeAOT build pins attention kernels to the scalar path",
         "PublishAot compiles for the x86-64 baseline, where AVX2 and AVX-512 are unavailable, so every AttentionGen kernel runs its scalar path (about 20-40x slower); set <IlcInstructionSet>native</IlcInstructionSet> for this machine's instruction sets, or x86-64-v4 (AVX-512) or x86-64-v3 (AVX2+FMA) for a fleet",

@@ -114,6 +114,14 @@ internal static class KernelSpecParser
                 layout.ToString(CultureInfo.InvariantCulture)));
         }
 
+        int? window = ParseWindow(arguments, causal, kvLen, diagnostics, out DiagnosticInfo? windowWarning);
+        float? softcap = arguments.Get<float>("Softcap");
+        if (softcap is { } cap && (float.IsNaN(cap) || float.IsInfinity(cap) || cap < 0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSoftcap, arguments.LocationOf("Softcap"),
+                cap.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
         if (seqLen is > 0 && heads is > 0 && headDim is > 0 && kvLen is > 0 && kvHeads is > 0)
         {
             CheckElementCount("query", heads.Value, seqLen.Value, headDim.Value, kernelName, attributeLocation, diagnostics);
@@ -124,14 +132,40 @@ internal static class KernelSpecParser
             return Failed(diagnostics);
 
         var shape = new KernelShape(seqLen!.Value, kvLen!.Value, heads!.Value, kvHeads!.Value, headDim!.Value, causal,
-            scale ?? (float)(1.0 / Math.Sqrt(headDim.Value)), scale is null, (TensorLayout)layout);
+            scale ?? (float)(1.0 / Math.Sqrt(headDim.Value)), scale is null, (TensorLayout)layout,
+            Window: window, Softcap: softcap is > 0 ? softcap : null, Alibi: arguments.Get<bool>("Alibi") ?? false,
+            Sinks: arguments.Get<bool>("Sinks") ?? false);
         INamespaceSymbol ns = context.TargetSymbol.ContainingNamespace;
         var spec = new KernelSpec(
             ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(),
             types.Take(types.Count - 1).ToEquatableArray(),
             types[types.Count - 1],
             shape);
-        return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()));
+        EquatableArray<DiagnosticInfo> warnings = windowWarning is null
+            ? EquatableArray<DiagnosticInfo>.Empty
+            : new[] { windowWarning }.ToEquatableArray();
+        return new ParseResult(spec, warnings, LocationInfo.From(context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()));
+    }
+
+    /// <summary>The sliding window, if set: positive, with <c>Causal</c>; 0 means none. A window of at least KvLen
+    /// keys never excludes one, which is worth a warning.</summary>
+    private static int? ParseWindow(Arguments arguments, bool causal, int? kvLen, List<DiagnosticInfo> diagnostics,
+        out DiagnosticInfo? warning)
+    {
+        warning = null;
+        int window = arguments.Get<int>("Window") ?? 0;
+        string text = window.ToString(CultureInfo.InvariantCulture);
+        if (window < 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeWindow, arguments.LocationOf("Window"), text));
+        else if (window > 0 && !causal)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WindowWithoutCausal, arguments.LocationOf("Window"), text));
+        else if (window > 0 && window >= kvLen)
+        {
+            warning = DiagnosticInfo.Create(DiagnosticDescriptors.WindowNeverBites, arguments.LocationOf("Window"), text,
+                kvLen.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return window > 0 ? window : null;
     }
 
     private static ParseResult Failed(params DiagnosticInfo[] diagnostics) => Failed((IEnumerable<DiagnosticInfo>)diagnostics);

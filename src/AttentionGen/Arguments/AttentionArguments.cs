@@ -91,6 +91,14 @@ public static class AttentionArguments
             ThrowOverlap(nameof(value));
     }
 
+    /// <summary>Checks a kernel's sink logits: one per query head.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sinks"/> has fewer than <paramref name="heads"/> elements.</exception>
+    public static void ValidateSinks(ReadOnlySpan<float> sinks, int heads)
+    {
+        if (sinks.Length < heads)
+            throw new ArgumentException($"The span 'sinks' has {sinks.Length} elements; the kernel needs one per query head ({heads}).", nameof(sinks));
+    }
+
     /// <summary>Elements of <paramref name="items"/> items; a total past int.MaxValue cannot fit any span.</summary>
     private static int Total(int elements, int items)
     {

@@ -19,37 +19,39 @@ public static class OnlineSoftmax
     /// each row by it as it loads the row).
     /// </summary>
     /// <param name="scores">Scores <c>[keys][panelWidth]</c>; overwritten with unnormalized probabilities.</param>
-    /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block).</param>
-    /// <param name="runningSum">Per-lane sum of probabilities so far (0 before the first block).</param>
-    /// <param name="limits">Per-lane last allowed key position (causal); read for keys at and after
-    /// <paramref name="unmaskedKeys"/> only.</param>
+    /// <param name="runningMax">Per-lane maximum so far (−∞ before the first block, or a sink's logit).</param>
+    /// <param name="runningSum">Per-lane sum of probabilities so far (0 before the first block, or a sink's 1).</param>
+    /// <param name="limits">Per-lane last allowed key position; read for keys outside the full range only.</param>
+    /// <param name="negatedFirstKeys">Per-lane first allowed key position, negated (sliding window only).</param>
     /// <param name="rescale">Receives each lane's rescale factor unless <paramref name="firstBlock"/>.</param>
-    /// <param name="scoreMax">Per-lane maximum of the block's scores, folded by the score tiles as they stored them. It is
-    /// the block's maximum when no key of the block is masked, and saves a pass over the scores; a block with masked
-    /// keys takes its maximum here, over the allowed scores only.</param>
+    /// <param name="scoreMax">Per-lane maximum of the block's scores, folded as they were stored. It is the block's
+    /// maximum when no key of the block is masked, and saves a pass over the scores; a block with masked keys takes its
+    /// maximum here, over the allowed scores only.</param>
     /// <param name="panelWidth">Lanes in the panel (the row stride of the scores), a multiple of the vector width.</param>
     /// <param name="lanes">Lanes to update, from the first: <paramref name="panelWidth"/>, or fewer for a narrow last panel.</param>
-    /// <param name="keys">Keys in this block.</param>
-    /// <param name="unmaskedKeys">Keys, from the first, that every lane may attend; later keys are masked per lane.</param>
+    /// <param name="mask">Which keys of the block every lane attends; the others are masked per lane.</param>
     /// <param name="firstKey">Position of the block's first key.</param>
-    /// <param name="firstBlock">Whether this is the panel's first block (its accumulator is still zero, nothing to rescale).</param>
+    /// <param name="firstBlock">Whether the state is still empty (its accumulator is zero, nothing to rescale).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void UpdateBlock<TOps, TVector>(ref float scores, ref float runningMax, ref float runningSum,
-        ref float limits, ref float rescale, ref float scoreMax, int panelWidth, int lanes, int keys, int unmaskedKeys, int firstKey,
-        bool firstBlock)
+    public static void UpdateBlock<TOps, TVector, TShape>(ref float scores, ref float runningMax, ref float runningSum,
+        ref float limits, ref float negatedFirstKeys, ref float rescale, ref float scoreMax, int panelWidth, int lanes,
+        BlockMask mask, int firstKey, bool firstBlock)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
-        TVector zero = TOps.Broadcast(0f);
+        TVector zero = TOps.Broadcast(0f), one = TOps.Broadcast(1f);
+        int keys = mask.Keys;
         for (int lane = 0; lane < lanes; lane += TOps.Width)
         {
             // Masked scores take no part in the max and get probability 0 by selection, never by arithmetic:
             // so a lane whose allowed scores are all −∞ still gets NaN (0/0), as the float64 reference does,
             // while a lane with no allowed key keeps max −∞ and sum 0 and ends as zeros.
             TVector limit = TOps.Load(ref limits, lane);
-            TVector blockMax = unmaskedKeys == keys
+            TVector negatedFirst = TShape.Windowed ? TOps.Load(ref negatedFirstKeys, lane) : zero;
+            TVector blockMax = mask.IsFull
                 ? TOps.Load(ref scoreMax, lane)
-                : AllowedMax<TOps, TVector>(ref Unsafe.Add(ref scores, lane), limit, panelWidth, keys, unmaskedKeys, firstKey);
+                : AllowedMax<TOps, TVector, TShape>(ref Unsafe.Add(ref scores, lane), limit, negatedFirst, panelWidth, mask, firstKey);
 
             TVector oldMax = TOps.Load(ref runningMax, lane);
             TVector newMax = TOps.Max(oldMax, blockMax);
@@ -57,13 +59,12 @@ public static class OnlineSoftmax
             for (int j = 0; j < keys; j++)
             {
                 TVector p = TOps.Exp2(TOps.Subtract(TOps.Load(ref scores, j * panelWidth + lane), newMax));
-                if (j >= unmaskedKeys)
-                    p = TOps.SelectWhereAtMost(firstKey + j, limit, p, zero);
+                if (j < mask.FullFrom || j >= mask.FullTo)
+                    p = Allowed<TOps, TVector, TShape>(firstKey + j, limit, negatedFirst, p, zero);
                 TOps.Store(p, ref scores, j * panelWidth + lane);
                 blockSum = TOps.Add(blockSum, p);
             }
 
-            TVector oldSum = TOps.Load(ref runningSum, lane);
             TOps.Store(newMax, ref runningMax, lane);
             if (firstBlock)
             {
@@ -71,28 +72,39 @@ public static class OnlineSoftmax
                 continue;
             }
 
-            // A lane with no allowed key in this block keeps its state (alpha 1) instead of 2^(−∞ − −∞).
-            TVector alpha = TOps.Exp2(TOps.Subtract(oldMax, newMax));
-            if (unmaskedKeys == 0)
-                alpha = TOps.SelectWhereAtMost(firstKey, limit, alpha, TOps.Broadcast(1f));
-            TOps.Store(TOps.MultiplyAdd(oldSum, alpha, blockSum), ref runningSum, lane);
+            // A lane with no allowed key yet keeps max −∞, and 2^(−∞ − −∞) is NaN: it has nothing to rescale (1).
+            TVector alpha = TOps.SelectWhereAtMost(-float.MaxValue, newMax, TOps.Exp2(TOps.Subtract(oldMax, newMax)), one);
+            TOps.Store(TOps.MultiplyAdd(TOps.Load(ref runningSum, lane), alpha, blockSum), ref runningSum, lane);
             TOps.Store(alpha, ref rescale, lane);
         }
     }
 
-    /// <summary>The maximum of one vector of lanes over a block's allowed scores: the first
-    /// <paramref name="unmaskedKeys"/> keys as they are, the later ones only where a lane may attend them.</summary>
+    /// <summary><paramref name="value"/> in the lanes that may attend key <paramref name="key"/> (at most their limit
+    /// and, with a window, at least their first key), <paramref name="otherwise"/> in the others.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector AllowedMax<TOps, TVector>(ref float scores, TVector limit, int panelWidth, int keys, int unmaskedKeys,
-        int firstKey)
+    private static TVector Allowed<TOps, TVector, TShape>(int key, TVector limit, TVector negatedFirst, TVector value, TVector otherwise)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
+    {
+        value = TOps.SelectWhereAtMost(key, limit, value, otherwise);
+        return TShape.Windowed ? TOps.SelectWhereAtMost(-key, negatedFirst, value, otherwise) : value;
+    }
+
+    /// <summary>The maximum of one vector of lanes over a block's allowed scores: the full range's keys as they are,
+    /// the others only where a lane may attend them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector AllowedMax<TOps, TVector, TShape>(ref float scores, TVector limit, TVector negatedFirst, int panelWidth,
+        BlockMask mask, int firstKey)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
     {
         // Four running maxima: one would chain every key on the latency of the previous max.
         TVector negativeInfinity = TOps.Broadcast(float.NegativeInfinity);
         TVector max0 = negativeInfinity, max1 = negativeInfinity, max2 = negativeInfinity, max3 = negativeInfinity;
-        int j = 0;
-        for (; j + 4 <= unmaskedKeys; j += 4)
+        int j = mask.FullFrom;
+        for (; j + 4 <= mask.FullTo; j += 4)
         {
             max0 = TOps.Max(max0, TOps.Load(ref scores, j * panelWidth));
             max1 = TOps.Max(max1, TOps.Load(ref scores, (j + 1) * panelWidth));
@@ -101,10 +113,12 @@ public static class OnlineSoftmax
         }
 
         TVector max = TOps.Max(TOps.Max(max0, max1), TOps.Max(max2, max3));
-        for (; j < unmaskedKeys; j++)
+        for (; j < mask.FullTo; j++)
             max = TOps.Max(max, TOps.Load(ref scores, j * panelWidth));
-        for (; j < keys; j++)
-            max = TOps.Max(max, TOps.SelectWhereAtMost(firstKey + j, limit, TOps.Load(ref scores, j * panelWidth), negativeInfinity));
+        for (j = 0; j < mask.FullFrom; j++)
+            max = TOps.Max(max, Allowed<TOps, TVector, TShape>(firstKey + j, limit, negatedFirst, TOps.Load(ref scores, j * panelWidth), negativeInfinity));
+        for (j = mask.FullTo; j < mask.Keys; j++)
+            max = TOps.Max(max, Allowed<TOps, TVector, TShape>(firstKey + j, limit, negatedFirst, TOps.Load(ref scores, j * panelWidth), negativeInfinity));
         return max;
     }
 
@@ -133,16 +147,18 @@ public static class OnlineSoftmax
     /// <param name="probabilities">Probabilities <c>[keys][panelWidth]</c> of the first key.</param>
     /// <param name="accumulator">Output accumulator <c>[headDim][panelWidth]</c>.</param>
     /// <param name="limits">Per-lane last allowed key position.</param>
+    /// <param name="negatedFirstKeys">Per-lane first allowed key position, negated (sliding window only).</param>
     /// <param name="panelWidth">Lanes in the panel.</param>
     /// <param name="headDim">Rows of the accumulator.</param>
     /// <param name="keys">Keys to add.</param>
     /// <param name="firstKey">Position of the first key.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateMaskedKeys<TOps, TVector>(ref float values, int valueRowStride,
-        ref float probabilities, ref float accumulator, ref float limits, int panelWidth, int headDim, int keys,
-        int firstKey)
+    public static void AccumulateMaskedKeys<TOps, TVector, TShape>(ref float values, int valueRowStride,
+        ref float probabilities, ref float accumulator, ref float limits, ref float negatedFirstKeys, int panelWidth, int headDim,
+        int keys, int firstKey)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
         for (int j = 0; j < keys; j++)
         {
@@ -150,12 +166,13 @@ public static class OnlineSoftmax
             for (int lane = 0; lane < panelWidth; lane += TOps.Width)
             {
                 TVector limit = TOps.Load(ref limits, lane);
+                TVector negatedFirst = TShape.Windowed ? TOps.Load(ref negatedFirstKeys, lane) : default;
                 TVector p = TOps.Load(ref probabilities, j * panelWidth + lane);
                 for (int d = 0; d < headDim; d++)
                 {
                     TVector sum = TOps.Load(ref accumulator, d * panelWidth + lane);
                     TVector updated = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref valueRow, d)), p, sum);
-                    TOps.Store(TOps.SelectWhereAtMost(firstKey + j, limit, updated, sum),
+                    TOps.Store(Allowed<TOps, TVector, TShape>(firstKey + j, limit, negatedFirst, updated, sum),
                         ref accumulator, d * panelWidth + lane);
                 }
             }
@@ -203,23 +220,26 @@ public static class OnlineSoftmax
     /// <param name="probabilities">Probabilities <c>[keys][panelWidth]</c> of the first key.</param>
     /// <param name="accumulator">Output accumulator <c>[rows][headDim]</c>.</param>
     /// <param name="limits">Per-lane last allowed key position.</param>
+    /// <param name="negatedFirstKeys">Per-lane first allowed key position, negated (sliding window only).</param>
     /// <param name="panelWidth">Lanes in the panel (the row stride of the probabilities).</param>
     /// <param name="rows">Rows to update.</param>
     /// <param name="headDim">Columns of the accumulator.</param>
     /// <param name="keys">Keys to add.</param>
     /// <param name="firstKey">Position of the first key.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AccumulateMaskedKeysByRow<TOps, TVector>(ref float values, int valueRowStride,
-        ref float probabilities, ref float accumulator, ref float limits, int panelWidth, int rows, int headDim,
-        int keys, int firstKey)
+    public static void AccumulateMaskedKeysByRow<TOps, TVector, TShape>(ref float values, int valueRowStride,
+        ref float probabilities, ref float accumulator, ref float limits, ref float negatedFirstKeys, int panelWidth, int rows,
+        int headDim, int keys, int firstKey)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
         for (int row = 0; row < rows; row++)
         {
             ref float accumulatorRow = ref Unsafe.Add(ref accumulator, row * headDim);
-            int allowed = Math.Min(keys, (int)Unsafe.Add(ref limits, row) - firstKey + 1);
-            for (int j = 0; j < allowed; j++)
+            int from = TShape.Windowed ? Math.Max(0, -(int)Unsafe.Add(ref negatedFirstKeys, row) - firstKey) : 0;
+            int to = Math.Min(keys, (int)Unsafe.Add(ref limits, row) - firstKey + 1);
+            for (int j = from; j < to; j++)
             {
                 TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j * panelWidth + row));
                 ref float valueRow = ref Unsafe.Add(ref values, j * valueRowStride);

@@ -24,13 +24,13 @@ public static class ParallelKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
-        Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
+        ReadOnlySpan<float> sinks, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
         int workers = (int)Math.Min(Environment.ProcessorCount, (long)queryLengths.Length * TWork.WorkItems);
         if (workers <= 1 || !WorkerPool.Shared.TryAcquire())
         {
-            RunSequential<TWork>(query, key, value, output, queryLengths, kvLengths);
+            RunSequential<TWork>(query, key, value, sinks, output, queryLengths, kvLengths);
             return;
         }
 
@@ -38,16 +38,16 @@ public static class ParallelKernel
         try
         {
             Span<float> shared = rented.AsSpan(0, queryLengths.Length * TWork.SharedFloats);
-            fixed (float* q = query, k = key, v = value, o = output, s = shared)
+            fixed (float* q = query, k = key, v = value, sk = sinks, o = output, s = shared)
             fixed (int* ql = queryLengths, kl = kvLengths)
             {
-                var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)o,
+                var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)sk, sinks.Length, (nint)o,
                     output.Length, (nint)s, shared.Length, (nint)ql, (nint)kl, queryLengths.Length);
                 // The job lives on this stack frame: the pool finishes with it before Execute returns.
                 WorkerPool.Shared.Execute(&RunWorker<TWork>, (nint)(&job), workers);
             }
 
-            TWork.Finish(new AttentionCall(query, key, value, output, queryLengths, kvLengths, shared));
+            TWork.Finish(new AttentionCall(query, key, value, sinks, output, queryLengths, kvLengths, shared));
         }
         finally
         {
@@ -59,28 +59,28 @@ public static class ParallelKernel
     /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys, spread over the
     /// cores: a batch of one.</summary>
     public static void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
-        Span<float> output, int queryLength, int kvLength)
+        ReadOnlySpan<float> sinks, Span<float> output, int queryLength, int kvLength)
         where TWork : IAttentionWork =>
-        Run<TWork>(query, key, value, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
+        Run<TWork>(query, key, value, sinks, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
             MemoryMarshal.CreateReadOnlySpan(ref kvLength, 1));
 
     /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys on the calling
     /// thread: a batch of one.</summary>
     public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
-        Span<float> output, int queryLength, int kvLength)
+        ReadOnlySpan<float> sinks, Span<float> output, int queryLength, int kvLength)
         where TWork : IAttentionWork =>
-        RunSequential<TWork>(query, key, value, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
+        RunSequential<TWork>(query, key, value, sinks, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
             MemoryMarshal.CreateReadOnlySpan(ref kvLength, 1));
 
     /// <summary>Runs every work item of a batch in order on the calling thread, then
     /// <see cref="IAttentionWork.Finish"/>: exactly the computation what <c>Run</c> spreads over cores.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
-        Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
+        ReadOnlySpan<float> sinks, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
         float[]? rented = RentShared<TWork>(queryLengths.Length);
-        var call = new AttentionCall(query, key, value, output, queryLengths, kvLengths,
+        var call = new AttentionCall(query, key, value, sinks, output, queryLengths, kvLengths,
             rented.AsSpan(0, queryLengths.Length * TWork.SharedFloats));
         int nextItem = 0;
         TWork.Run(call, ref nextItem);
@@ -110,6 +110,7 @@ public static class ParallelKernel
         var call = new AttentionCall(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
             new ReadOnlySpan<float>((float*)job.Key, job.KeyLength),
             new ReadOnlySpan<float>((float*)job.Value, job.ValueLength),
+            new ReadOnlySpan<float>((float*)job.Sinks, job.SinksLength),
             new Span<float>((float*)job.Output, job.OutputLength),
             new ReadOnlySpan<int>((int*)job.QueryLengths, job.BatchSize),
             new ReadOnlySpan<int>((int*)job.KvLengths, job.BatchSize),
@@ -118,12 +119,12 @@ public static class ParallelKernel
     }
 
     /// <summary>The pinned spans and arguments of one parallel call, and the counter its workers claim items from.</summary>
-    private struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength,
+    private struct Job(nint query, int queryLength, nint key, int keyLength, nint value, int valueLength, nint sinks, int sinksLength,
         nint output, int outputLength, nint shared, int sharedLength, nint queryLengths, nint kvLengths, int batchSize)
     {
-        public readonly nint Query = query, Key = key, Value = value, Output = output, Shared = shared,
+        public readonly nint Query = query, Key = key, Value = value, Sinks = sinks, Output = output, Shared = shared,
             QueryLengths = queryLengths, KvLengths = kvLengths;
-        public readonly int QueryLength = queryLength, KeyLength = keyLength, ValueLength = valueLength,
+        public readonly int QueryLength = queryLength, KeyLength = keyLength, ValueLength = valueLength, SinksLength = sinksLength,
             OutputLength = outputLength, SharedLength = sharedLength, BatchSize = batchSize;
         public int NextItem;
     }

@@ -13,16 +13,20 @@ public static class AttentionReference
     /// rows below <paramref name="queryLength"/> are written, as a generated kernel writes them.</summary>
     /// <param name="kvLength">Keys to attend, 1..KvLen; <see langword="null"/> means KvLen.</param>
     /// <param name="queryLength">Query rows, 1..SeqLen; <see langword="null"/> means SeqLen.</param>
+    /// <param name="sinks">One sink logit per query head, when <see cref="AttentionShape.Sinks"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A length is out of its range.</exception>
     /// <exception cref="ArgumentException">A span is too short, or <paramref name="output"/> overlaps an input.</exception>
     public static void Forward(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<float> output, int? kvLength = null, int? queryLength = null)
+        ReadOnlySpan<float> value, Span<float> output, int? kvLength = null, int? queryLength = null,
+        ReadOnlySpan<float> sinks = default)
     {
         int keys = kvLength ?? shape.KvLen, rows = queryLength ?? shape.SeqLen;
         AttentionArguments.Validate(query, key, value, output, shape.QueryLength, shape.KeyLength,
             shape.ValueLength, shape.OutputLength, rows, shape.SeqLen, keys, shape.KvLen);
+        if (shape.Sinks)
+            AttentionArguments.ValidateSinks(sinks, shape.Heads);
         double[] exact = new double[shape.OutputLength];
-        Compute(shape, query, key, value, exact, rows, keys);
+        Compute(shape, query, key, value, sinks, exact, rows, keys);
         for (int n = 0; n < exact.Length; n++)
         {
             if (!IsPastQueryLength(shape, n, rows))
@@ -36,7 +40,8 @@ public static class AttentionReference
     /// <exception cref="ArgumentException">The batch is empty or its length spans differ, a span is too short, or
     /// <paramref name="output"/> overlaps an input.</exception>
     public static void ForwardBatch(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
+        ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths,
+        ReadOnlySpan<float> sinks = default)
     {
         AttentionArguments.ValidateBatch(query, key, value, output, shape.QueryLength, shape.KeyLength, shape.ValueLength,
             shape.OutputLength, queryLengths, shape.SeqLen, kvLengths, shape.KvLen);
@@ -44,7 +49,7 @@ public static class AttentionReference
         {
             Forward(shape, query.Slice(b * shape.QueryLength, shape.QueryLength), key.Slice(b * shape.KeyLength, shape.KeyLength),
                 value.Slice(b * shape.ValueLength, shape.ValueLength), output.Slice(b * shape.OutputLength, shape.OutputLength),
-                kvLengths[b], queryLengths[b]);
+                kvLengths[b], queryLengths[b], sinks);
         }
     }
 
@@ -53,15 +58,17 @@ public static class AttentionReference
     /// <exception cref="ArgumentOutOfRangeException">A length is out of its range.</exception>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static double[] ForwardExact(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int? kvLength = null, int? queryLength = null)
+        ReadOnlySpan<float> value, int? kvLength = null, int? queryLength = null, ReadOnlySpan<float> sinks = default)
     {
         int keys = kvLength ?? shape.KvLen, rows = queryLength ?? shape.SeqLen;
         if ((uint)(rows - 1) >= (uint)shape.SeqLen)
             throw new ArgumentOutOfRangeException(nameof(queryLength), rows, $"queryLength must be between 1 and SeqLen ({shape.SeqLen}).");
         AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
             keys, shape.KvLen);
+        if (shape.Sinks)
+            AttentionArguments.ValidateSinks(sinks, shape.Heads);
         double[] exact = new double[shape.OutputLength];
-        Compute(shape, query, key, value, exact, rows, keys);
+        Compute(shape, query, key, value, sinks, exact, rows, keys);
         return exact;
     }
 
@@ -80,7 +87,7 @@ public static class AttentionReference
     /// <paramref name="position"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A span is too short.</exception>
     public static double[] ForwardRow(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int head, int position)
+        ReadOnlySpan<float> value, int kvLength, int head, int position, ReadOnlySpan<float> sinks = default)
     {
         if ((uint)head >= (uint)shape.Heads)
             throw new ArgumentOutOfRangeException(nameof(head), head, $"head must be in 0..{shape.Heads - 1}.");
@@ -88,13 +95,15 @@ public static class AttentionReference
             throw new ArgumentOutOfRangeException(nameof(position), position, $"position must be in 0..{shape.SeqLen - 1}.");
         AttentionArguments.ValidateInputs(query, key, value, shape.QueryLength, shape.KeyLength, shape.ValueLength,
             kvLength, shape.KvLen);
+        if (shape.Sinks)
+            AttentionArguments.ValidateSinks(sinks, shape.Heads);
         double[] row = new double[shape.HeadDim];
-        ComputeRow(shape, query, key, value, shape.SeqLen, kvLength, head, position, row, new double[kvLength]);
+        ComputeRow(shape, query, key, value, sinks, shape.SeqLen, kvLength, head, position, row, new double[kvLength]);
         return row;
     }
 
     private static void Compute(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, Span<double> output, int queryLength, int kvLength)
+        ReadOnlySpan<float> value, ReadOnlySpan<float> sinks, Span<double> output, int queryLength, int kvLength)
     {
         output.Fill(double.NaN);
         double[] scores = new double[kvLength];
@@ -102,45 +111,55 @@ public static class AttentionReference
         {
             for (int i = 0; i < queryLength; i++)
             {
-                ComputeRow(shape, query, key, value, queryLength, kvLength, h, i,
+                ComputeRow(shape, query, key, value, sinks, queryLength, kvLength, h, i,
                     output.Slice(Offset(shape, h, shape.Heads, shape.SeqLen, i), shape.HeadDim), scores);
             }
         }
     }
 
-    /// <summary>Row i of <paramref name="queryLength"/> stands at position <c>i + kvLength − queryLength</c> (bottom-right).</summary>
+    /// <summary>Row i of <paramref name="queryLength"/> stands at position <c>p = i + kvLength − queryLength</c>
+    /// (bottom-right). The contract's steps, in order: scale, soft-cap, ALiBi bias, mask (causal and window), softmax
+    /// with the sink in its denominator.</summary>
     private static void ComputeRow(AttentionShape shape, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int queryLength, int kvLength, int h, int i, Span<double> output, double[] scores)
+        ReadOnlySpan<float> value, ReadOnlySpan<float> sinks, int queryLength, int kvLength, int h, int i, Span<double> output,
+        double[] scores)
     {
         int d = shape.HeadDim;
         int g = h / (shape.Heads / shape.KvHeads);
+        int p = i + kvLength - queryLength;
         ReadOnlySpan<float> q = query.Slice(Offset(shape, h, shape.Heads, shape.SeqLen, i), d);
-        int allowed = shape.Causal ? Math.Min(kvLength, Math.Max(0, i + kvLength - queryLength + 1)) : kvLength;
-        double max = double.NegativeInfinity;
-        for (int j = 0; j < allowed; j++)
+        int end = shape.Causal ? Math.Min(kvLength, Math.Max(0, p + 1)) : kvLength;
+        int first = shape.Window > 0 ? Math.Max(0, p - shape.Window + 1) : 0;
+        double slope = shape.Alibi ? AlibiSlopes.Slope(h, shape.Heads) : 0;
+        double max = shape.Sinks ? sinks[h] : double.NegativeInfinity;
+        for (int j = first; j < end; j++)
         {
             ReadOnlySpan<float> k = key.Slice(Offset(shape, g, shape.KvHeads, shape.KvLen, j), d);
             double dot = 0;
             for (int c = 0; c < d; c++)
                 dot += (double)q[c] * k[c];
-            scores[j] = dot * shape.Scale;
-            max = Math.Max(max, scores[j]);
+            double s = dot * shape.Scale;
+            if (shape.Softcap > 0)
+                s = shape.Softcap * Math.Tanh(s / shape.Softcap);
+            s -= slope * Math.Abs(p - j);
+            scores[j] = s;
+            max = Math.Max(max, s);
         }
 
         output.Clear();
-        double sum = 0;
-        for (int j = 0; j < allowed; j++)
+        double sum = shape.Sinks ? Math.Exp(sinks[h] - max) : 0;
+        for (int j = first; j < end; j++)
         {
-            double p = Math.Exp(scores[j] - max);
-            sum += p;
+            double weight = Math.Exp(scores[j] - max);
+            sum += weight;
             ReadOnlySpan<float> v = value.Slice(Offset(shape, g, shape.KvHeads, shape.KvLen, j), d);
             for (int c = 0; c < d; c++)
-                output[c] += p * v[c];
+                output[c] += weight * v[c];
         }
 
-        // A row with no allowed key has sum 0 and gets zeros, as the contract says.
+        // A row with no allowed key gets zeros, with or without a sink, as the contract says.
         for (int c = 0; c < d; c++)
-            output[c] = allowed == 0 ? 0 : output[c] / sum;
+            output[c] = first >= end ? 0 : output[c] / sum;
     }
 
     /// <summary>Element offset of row <paramref name="position"/> of head <paramref name="head"/>.</summary>

@@ -148,7 +148,7 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, output, queryLength, kvLength);
+                query, key, value, default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -214,7 +214,7 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, output, queryLength, kvLength);
+                query, key, value, default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -244,7 +244,7 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, output, queryLengths, kvLengths);
+                query, key, value, default, output, queryLengths, kvLengths);
         }
     }
 }

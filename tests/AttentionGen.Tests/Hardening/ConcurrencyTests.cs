@@ -88,7 +88,7 @@ public class ConcurrencyTests
         Assert.True(failures.IsEmpty, $"{failures.Count} of {threads * calls} concurrent calls differ:\n" + string.Join("\n", failures.Take(10)));
     }
 
-    public static TheoryData<string> Kernels => TestKernel.Names();
+    public static TheoryData<string> Kernels => TestKernel.Names(withVariants: true);
 
     [Theory]
     [MemberData(nameof(Kernels))]

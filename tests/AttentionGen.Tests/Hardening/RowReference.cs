@@ -29,37 +29,44 @@ public static class RowReference
         ReadOnlySpan<float> value, int kvLength, int h, int i) =>
         AttentionReference.ForwardRow(s, query, key, value, kvLength, h, i);
 
-    /// <summary>One output row by the plain float32 algorithm that defines e32.</summary>
+    /// <summary>One output row by the plain float32 algorithm that defines e32, with the contract's steps in order
+    /// (scale, soft-cap, ALiBi, mask, softmax with the sink).</summary>
     public static float[] Plain(AttentionShape s, ReadOnlySpan<float> query, ReadOnlySpan<float> key,
-        ReadOnlySpan<float> value, int kvLength, int h, int i)
+        ReadOnlySpan<float> value, int kvLength, int h, int i, ReadOnlySpan<float> sinks = default, int? queryLength = null)
     {
-        int d = s.HeadDim, g = KvHead(s, h), allowed = AllowedKeys(s, i, kvLength);
+        int d = s.HeadDim, g = KvHead(s, h), p = i + kvLength - (queryLength ?? s.SeqLen);
+        int end = s.Causal ? Math.Clamp(p + 1, 0, kvLength) : kvLength;
+        int first = s.Window > 0 ? Math.Max(0, p - s.Window + 1) : 0;
+        float slope = s.Alibi ? (float)AlibiSlopes.Slope(h, s.Heads) : 0;
         ReadOnlySpan<float> q = query.Slice(RowOffset(s, h, i), d);
-        float[] scores = new float[Math.Max(1, allowed)];
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < allowed; j++)
+        float[] scores = new float[Math.Max(1, kvLength)];
+        float max = s.Sinks ? sinks[h] : float.NegativeInfinity;
+        for (int j = first; j < end; j++)
         {
             ReadOnlySpan<float> k = key.Slice(KeyOffset(s, g, j), d);
             float dot = 0;
             for (int c = 0; c < d; c++)
                 dot += q[c] * k[c];
-            scores[j] = dot * s.Scale;
+            float score = dot * s.Scale;
+            if (s.Softcap > 0)
+                score = s.Softcap * MathF.Tanh(score / s.Softcap);
+            scores[j] = score - slope * Math.Abs(p - j);
             max = MathF.Max(max, scores[j]);
         }
 
         float[] row = new float[d];
-        float sum = 0;
-        for (int j = 0; j < allowed; j++)
+        float sum = s.Sinks ? MathF.Exp(sinks[h] - max) : 0;
+        for (int j = first; j < end; j++)
         {
-            float p = MathF.Exp(scores[j] - max);
-            sum += p;
+            float weight = MathF.Exp(scores[j] - max);
+            sum += weight;
             ReadOnlySpan<float> v = value.Slice(KeyOffset(s, g, j), d);
             for (int c = 0; c < d; c++)
-                row[c] += p * v[c];
+                row[c] += weight * v[c];
         }
 
         for (int c = 0; c < d; c++)
-            row[c] = allowed == 0 ? 0 : row[c] / sum;
+            row[c] = first >= end ? 0 : row[c] / sum;
         return row;
     }
 

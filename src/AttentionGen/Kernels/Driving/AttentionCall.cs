@@ -11,12 +11,13 @@ namespace AttentionGen.Kernels;
 public readonly ref struct AttentionCall
 {
     /// <summary>The call's tensors and lengths.</summary>
-    public AttentionCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-        ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths, Span<float> shared)
+    public AttentionCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, ReadOnlySpan<float> sinks,
+        Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths, Span<float> shared)
     {
         Query = query;
         Key = key;
         Value = value;
+        Sinks = sinks;
         Output = output;
         QueryLengths = queryLengths;
         KvLengths = kvLengths;
@@ -31,6 +32,9 @@ public readonly ref struct AttentionCall
 
     /// <summary>Values of every item.</summary>
     public ReadOnlySpan<float> Value { get; }
+
+    /// <summary>One sink logit per query head, shared by every item; empty for a kernel without sinks.</summary>
+    public ReadOnlySpan<float> Sinks { get; }
 
     /// <summary>Outputs of every item.</summary>
     public Span<float> Output { get; }

@@ -30,7 +30,28 @@ public interface IKernelShape
     /// <summary>Whether the tensors are <c>[S, H, D]</c> (TokenMajor) rather than <c>[H, S, D]</c> (HeadMajor).</summary>
     static abstract bool TokenMajor { get; }
 
-    /// <summary>The score transform: <c>Scale · log2(e)</c>, applied as the queries are packed, so scores are in log2
-    /// units and the softmax takes 2ˣ.</summary>
+    /// <summary>What the queries are multiplied by as they are packed: <c>Scale · log2(e)</c>, so scores are in log2
+    /// units and the softmax takes 2ˣ; with soft-capping <c>Scale / Softcap</c>, the tanh's argument (see
+    /// <see cref="CapLog2"/>).</summary>
     static abstract float ScoreScale { get; }
+
+    /// <summary>Whether a sliding window limits each row's keys from below: <see cref="Window"/> keys, its own
+    /// position included.</summary>
+    static virtual bool Windowed => false;
+
+    /// <summary>Keys per row in the sliding window; read only when <see cref="Windowed"/>.</summary>
+    static virtual int Window => 0;
+
+    /// <summary>Whether scores are soft-capped: <c>Softcap · tanh(s / Softcap)</c>.</summary>
+    static virtual bool SoftCapped => false;
+
+    /// <summary><c>Softcap · log2(e)</c>: a capped score in log2 units is <c>CapLog2 · tanh(x)</c>, x the packed score;
+    /// read only when <see cref="SoftCapped"/>.</summary>
+    static virtual float CapLog2 => 0;
+
+    /// <summary>Whether ALiBi's bias <c>−m_h · |p − j|</c> is added to the scores.</summary>
+    static virtual bool Alibi => false;
+
+    /// <summary>Whether each query head's sink logit joins the softmax's denominator.</summary>
+    static virtual bool Sinks => false;
 }

@@ -68,9 +68,25 @@ public static class KernelLayout
     /// <c>i + kvLength − queryLength</c>), else the last key. May be below 0 (no key) for a causal row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int LastKey<TShape>(int row, int queryLength, int kvLength) where TShape : struct, IKernelShape =>
-        TShape.Causal ? row / GroupSize<TShape>() + kvLength - queryLength : kvLength - 1;
+        TShape.Causal ? Position<TShape>(row, queryLength, kvLength) : kvLength - 1;
 
-    /// <summary>The end (exclusive) of the keys row <paramref name="row"/> attends: <c>[0, KeyEnd)</c>, within
+    /// <summary>The first key query row <paramref name="row"/> may attend: with a sliding window the oldest key in it,
+    /// <c>LastKey − Window + 1</c> (at least 0), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FirstKey<TShape>(int row, int queryLength, int kvLength) where TShape : struct, IKernelShape =>
+        TShape.Windowed ? Math.Max(0, LastKey<TShape>(row, queryLength, kvLength) - TShape.Window + 1) : 0;
+
+    /// <summary>The absolute position of query row <paramref name="row"/>: <c>i + kvLength − queryLength</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Position<TShape>(int row, int queryLength, int kvLength) where TShape : struct, IKernelShape =>
+        row / GroupSize<TShape>() + kvLength - queryLength;
+
+    /// <summary>The query head of row <paramref name="row"/> of key/value head <paramref name="kvHead"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Head<TShape>(int kvHead, int row) where TShape : struct, IKernelShape =>
+        kvHead * GroupSize<TShape>() + row % GroupSize<TShape>();
+
+    /// <summary>The end (exclusive) of the keys row <paramref name="row"/> attends: <c>[FirstKey, KeyEnd)</c>, within
     /// <c>0..kvLength</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int KeyEnd<TShape>(int row, int queryLength, int kvLength) where TShape : struct, IKernelShape =>

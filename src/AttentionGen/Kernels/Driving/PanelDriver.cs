@@ -143,8 +143,8 @@ public static class PanelDriver
         ref float scoreMax = ref Unsafe.Add(ref start, layout.ScoreMaxAt);
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
         ref float outputStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
-        ref float keyStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
-        ref float valueStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float keyTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float valueTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
 
         int rows = Math.Min(panelLanes, rowsPerKvHead - firstRow);
         Span<int> rowOffsets = state.RowOffsets;
@@ -158,26 +158,36 @@ public static class PanelDriver
         bool narrowTiles = !narrowDots && TPath.NarrowTileRows > 0 && rows <= TOps.Width;
         int lanes = narrowDots || narrowTiles ? TOps.Width : panelLanes;
 
-        // Pack the panel's queries (Qᵀ·ScoreScale; the dot-product panel keeps them row-major) and reset the softmax
-        // state: max −∞, sum 0. A row-major accumulator needs no reset: the first block's value tiles start it.
+        // Pack the panel's queries (Qᵀ·ScoreScale; the dot-product panel keeps them row-major). A row-major accumulator
+        // needs no reset: the first block's value tiles start it.
         if (narrowDots)
             PanelTranspose.PackScaledRows<TOps, TVector>(ref queryStart, panelRows, headDim, TShape.ScoreScale, ref queryPanel);
         else
             PanelTranspose.PackRows<TOps, TVector>(ref queryStart, panelRows, headDim, TShape.ScoreScale, ref queryPanel, panelLanes);
         if (TPath.Accumulator == AccumulatorLayout.Transposed)
             scratch.Slice(layout.AccumulatorAt, headDim * panelLanes).Clear();
-        scratch.Slice(layout.MaxAt, panelLanes).Fill(float.NegativeInfinity);
-        scratch.Slice(layout.SumAt, panelLanes).Clear();
 
-        // The mask: each lane's last allowed key, and the keys any row of the panel attends (those past its last
-        // row's are skipped, not masked).
-        int firstLimit = KernelLayout.LastKey<TShape>(firstRow, queryLength, kvLength);
-        if (TShape.Causal)
+        // The softmax state starts empty (max −∞, sum 0), or holding the row's sink (max its logit, sum 1) in the item
+        // whose keys start at 0, so that a row split over key ranges counts it once.
+        bool seeded = TShape.Sinks && firstKey == 0;
+        if (!seeded)
         {
-            for (int lane = 0; lane < panelLanes; lane++)
-                Unsafe.Add(ref limit, lane) = KernelLayout.LastKey<TShape>(firstRow + Math.Min(lane, rows - 1), queryLength, kvLength);
+            scratch.Slice(layout.MaxAt, panelLanes).Fill(float.NegativeInfinity);
+            scratch.Slice(layout.SumAt, panelLanes).Clear();
         }
 
+        // Each lane's mask limits, position, ALiBi slope and sink; padding lanes repeat the panel's last row.
+        if (TShape.Causal || TShape.Alibi || seeded)
+        {
+            for (int lane = 0; lane < panelLanes; lane++)
+                LaneState<TShape>(ref start, layout, lane, firstRow + Math.Min(lane, rows - 1), kvHead, queryLength, kvLength, call.Sinks, seeded);
+        }
+
+        // The keys any row of the panel attends: those before its first row's window and past its last row's limit are
+        // skipped, not masked.
+        int firstLimit = KernelLayout.LastKey<TShape>(firstRow, queryLength, kvLength);
+        int latestFirstKey = KernelLayout.FirstKey<TShape>(firstRow + rows - 1, queryLength, kvLength);
+        int keyStart = Math.Max(firstKey, KernelLayout.FirstKey<TShape>(firstRow, queryLength, kvLength));
         int keyEnd = KernelLayout.KeyEnd<TShape>(firstRow + rows - 1, queryLength, kvLength);
         if (TPath.KeySplits > 1)
             keyEnd = Math.Min(firstKey + KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits), keyEnd);
@@ -186,23 +196,25 @@ public static class PanelDriver
         int rowStride = TPath.PackKeyValues ? headDim : KernelLayout.KvRowStride<TShape>();
         if (TPath.PackKeyValues && state.PackedHead != batchItem * TShape.KvHeads + kvHead)
         {
-            Scratch.GatherRows(ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
+            Scratch.GatherRows(ref Unsafe.Add(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
                 kvLength, headDim, ref Unsafe.Add(ref start, layout.KeysAt));
-            Scratch.GatherRows(ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
+            Scratch.GatherRows(ref Unsafe.Add(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
                 kvLength, headDim, ref Unsafe.Add(ref start, layout.ValuesAt));
             state.PackedHead = batchItem * TShape.KvHeads + kvHead;
         }
 
-        for (int blockStart = firstKey; blockStart < keyEnd; blockStart += TPath.KeyBlock)
+        ref float negatedFirstKey = ref Unsafe.Add(ref start, layout.NegatedFirstKeyAt);
+        for (int blockStart = keyStart; blockStart < keyEnd; blockStart += TPath.KeyBlock)
         {
             int count = Math.Min(TPath.KeyBlock, keyEnd - blockStart);
-            int unmasked = TShape.Causal ? Math.Clamp(firstLimit + 1 - blockStart, 0, count) : count; // keys every row attends
+            bool firstBlock = blockStart == keyStart;
+            var mask = new BlockMask(count, blockStart, latestFirstKey, firstLimit);
             ref float keyRows = ref TPath.PackKeyValues
                 ? ref Unsafe.Add(ref start, layout.KeysAt + blockStart * rowStride)
-                : ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+                : ref Unsafe.Add(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
             ref float valueRows = ref TPath.PackKeyValues
                 ? ref Unsafe.Add(ref start, layout.ValuesAt + blockStart * rowStride)
-                : ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+                : ref Unsafe.Add(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
 
             // 1. Scores. The tiles fold each lane's max as they store them: the softmax then needs no pass for it.
             scratch.Slice(layout.ScoreMaxAt, panelLanes).Fill(float.NegativeInfinity);
@@ -212,47 +224,25 @@ public static class PanelDriver
                 ScoreBlock<TOps, TVector, TShape, TPath>(narrow: true, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
             else
                 ScoreBlock<TOps, TVector, TShape, TPath>(narrow: false, ref keyRows, rowStride, count, ref queryPanel, ref scores, ref scoreMax);
+            if (ScoreTransform.Applies<TShape>())
+                ScoreTransform.Block<TOps, TVector, TShape>(ref scores, ref scoreMax, ref Unsafe.Add(ref start, layout.PositionAt),
+                    ref Unsafe.Add(ref start, layout.NegatedSlopeAt), panelLanes, lanes, count, blockStart);
 
-            // 2. Softmax: mask the diagonal, update max and sum, P = 2^(S − max); a transposed accumulator is rescaled
-            // here, a row-major one by the value tiles as they load it.
-            OnlineSoftmax.UpdateBlock<TOps, TVector>(ref scores, ref max, ref sum, ref limit, ref rescale, ref scoreMax,
-                panelLanes, lanes, count, unmasked, blockStart, firstBlock: blockStart == firstKey);
-            if (TPath.Accumulator == AccumulatorLayout.Transposed && blockStart > firstKey)
+            // 2. Softmax: mask, update max and sum, P = 2^(S − max); a transposed accumulator is rescaled here, a
+            // row-major one by the value tiles as they load it.
+            OnlineSoftmax.UpdateBlock<TOps, TVector, TShape>(ref scores, ref max, ref sum, ref limit, ref negatedFirstKey, ref rescale,
+                ref scoreMax, panelLanes, lanes, mask, blockStart, firstBlock && !seeded);
+            if (TPath.Accumulator == AccumulatorLayout.Transposed && !firstBlock)
                 OnlineSoftmax.RescaleColumns<TOps, TVector>(ref accumulator, ref rescale, panelLanes, headDim);
 
             // 3. Values.
             if (TPath.Accumulator == AccumulatorLayout.Transposed)
-            {
-                TransposedValues<TShape, TPath>(ref valueRows, ref scores, ref accumulator, unmasked);
-                if (TShape.Causal && unmasked < count) // the diagonal's keys lane by lane: masked lanes stay bitwise untouched
-                    OnlineSoftmax.AccumulateMaskedKeys<TOps, TVector>(ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride,
-                        ref Unsafe.Add(ref scores, unmasked * panelLanes), ref accumulator, ref limit, panelLanes, headDim,
-                        count - unmasked, blockStart + unmasked);
-                continue;
-            }
-
-            // The diagonal's keys go through the value tiles too when their value rows are finite: a masked key's
-            // probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them lane by lane (below).
-            int tileKeys = TShape.Causal && unmasked < count && OnlineSoftmax.AreFinite<TOps, TVector>(
-                ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride, count - unmasked, headDim) ? count : unmasked;
-
-            // Without split-KV, the last block's value tiles write the panel's rows out, normalized (sums become
-            // 1/sum first), unless the diagonal's keys still have to be added lane by lane.
-            bool lastBlock = TPath.KeySplits == 1 && blockStart + TPath.KeyBlock >= keyEnd;
-            if (lastBlock)
-                OnlineSoftmax.FinishRows<TOps, TVector>(ref sum, panelLanes);
-            bool tilesWrite = lastBlock && tileKeys == count;
-            RowMajorValues<TOps, TVector, TShape, TPath>(ref scores, ref valueRows, ref accumulator, ref rescale, ref sum,
-                ref limit, ref outputStart, rowOffsets, rows, tileKeys, blockStart, blockStart == firstKey, tilesWrite);
-
-            if (TShape.Causal && tileKeys < count)
-            {
-                OnlineSoftmax.AccumulateMaskedKeysByRow<TOps, TVector>(ref Unsafe.Add(ref valueRows, unmasked * rowStride), rowStride,
-                    ref Unsafe.Add(ref scores, unmasked * panelLanes), ref accumulator, ref limit, panelLanes, rows, headDim,
-                    count - unmasked, blockStart + unmasked);
-                if (lastBlock)
-                    PanelTranspose.WriteScaledRows<TOps, TVector>(ref accumulator, ref sum, headDim, ref outputStart, panelRows);
-            }
+                TransposedValues<TOps, TVector, TShape, TPath>(ref valueRows, rowStride, ref scores, ref accumulator, ref limit,
+                    ref negatedFirstKey, mask, blockStart);
+            else
+                RowMajorBlock<TOps, TVector, TShape, TPath>(ref scores, ref valueRows, rowStride, ref accumulator, ref rescale, ref sum,
+                    ref limit, ref negatedFirstKey, ref outputStart, rowOffsets, rows, mask, blockStart, firstBlock,
+                    lastBlock: TPath.KeySplits == 1 && blockStart + TPath.KeyBlock >= keyEnd);
         }
 
         if (TPath.KeySplits > 1)
@@ -260,12 +250,14 @@ public static class PanelDriver
             // Leave this range's state (accumulator, max, sum) for Finish to merge with the other ranges.
             Span<float> itemState = call.Shared.Slice(
                 batchItem * SharedFloats<TShape, TPath>() + local * ItemState<TShape, TPath>(), ItemState<TShape, TPath>());
+            if (TPath.Accumulator == AccumulatorLayout.RowMajor && keyEnd <= keyStart)
+                scratch.Slice(layout.AccumulatorAt, headDim * panelLanes).Clear(); // no block started it
             scratch.Slice(layout.AccumulatorAt, headDim * panelLanes).CopyTo(itemState);
             scratch.Slice(layout.MaxAt, 2 * panelLanes).CopyTo(itemState.Slice(headDim * panelLanes));
         }
         else if (TPath.Accumulator == AccumulatorLayout.RowMajor)
         {
-            if (keyEnd <= 0) // a causal panel whose rows attend no key ran no block: its rows are zeros
+            if (keyEnd <= keyStart) // a causal panel whose rows attend no key ran no block: its rows are zeros
             {
                 for (int lane = 0; lane < rows; lane++)
                     call.Output.Slice(batchItem * KernelLayout.QueryElements<TShape>() + rowOffsets[lane], headDim).Clear();
@@ -338,19 +330,97 @@ public static class PanelDriver
     }
 
     /// <summary>Step 3, transposed accumulator: <c>Oᵀ += Vᵀ · P</c> over the keys every row attends, TileRows head
-    /// dimensions at a time.</summary>
+    /// dimensions at a time, then the others lane by lane (masked lanes stay bitwise untouched).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposedValues<TShape, TPath>(ref float valueRows, ref float probabilities, ref float accumulator, int keys)
+    private static void TransposedValues<TOps, TVector, TShape, TPath>(ref float valueRows, int rowStride, ref float probabilities,
+        ref float accumulator, ref float limit, ref float negatedFirstKey, BlockMask mask, int blockStart)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
         where TShape : struct, IKernelShape
         where TPath : struct, IPanelPath
     {
-        int headDim = TShape.HeadDim, tileDims = TPath.TileRows;
+        int headDim = TShape.HeadDim, tileDims = TPath.TileRows, lanes = TPath.PanelLanes;
+        ref float values = ref Unsafe.Add(ref valueRows, mask.FullFrom * rowStride);
+        ref float p = ref Unsafe.Add(ref probabilities, mask.FullFrom * lanes);
+        int keys = mask.FullTo - mask.FullFrom;
         for (int d = 0; d + tileDims <= headDim; d += tileDims)
-            TPath.TransposedValueTile(ref Unsafe.Add(ref valueRows, d), ref probabilities, ref Unsafe.Add(ref accumulator, d * TPath.PanelLanes), keys);
+            TPath.TransposedValueTile(ref Unsafe.Add(ref values, d), ref p, ref Unsafe.Add(ref accumulator, d * lanes), keys);
         if (TPath.TransposedTailDims > 0)
         {
             int tail = headDim - TPath.TransposedTailDims;
-            TPath.TransposedValueTail(ref Unsafe.Add(ref valueRows, tail), ref probabilities, ref Unsafe.Add(ref accumulator, tail * TPath.PanelLanes), keys);
+            TPath.TransposedValueTail(ref Unsafe.Add(ref values, tail), ref p, ref Unsafe.Add(ref accumulator, tail * lanes), keys);
+        }
+
+        if (!TShape.Causal)
+            return;
+        if (mask.FullFrom > 0)
+            OnlineSoftmax.AccumulateMaskedKeys<TOps, TVector, TShape>(ref valueRows, rowStride, ref probabilities, ref accumulator,
+                ref limit, ref negatedFirstKey, lanes, headDim, mask.FullFrom, blockStart);
+        if (mask.FullTo < mask.Keys)
+            OnlineSoftmax.AccumulateMaskedKeys<TOps, TVector, TShape>(ref Unsafe.Add(ref valueRows, mask.FullTo * rowStride), rowStride,
+                ref Unsafe.Add(ref probabilities, mask.FullTo * lanes), ref accumulator, ref limit, ref negatedFirstKey, lanes, headDim,
+                mask.Keys - mask.FullTo, blockStart + mask.FullTo);
+    }
+
+    /// <summary>Step 3, row-major accumulator, for one block. The masked keys go through the value tiles too when their
+    /// value rows are finite: a masked key's probability is exactly 0 and 0 · v adds a zero. A non-finite row sends them
+    /// lane by lane instead. Without split-KV, the last block's value tiles write the panel's rows out, normalized (sums
+    /// become 1/sum first), unless masked keys still have to be added lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowMajorBlock<TOps, TVector, TShape, TPath>(ref float scores, ref float valueRows, int rowStride,
+        ref float accumulator, ref float rescale, ref float sum, ref float limit, ref float negatedFirstKey, ref float output,
+        Span<int> rowOffsets, int rows, BlockMask mask, int blockStart, bool firstBlock, bool lastBlock)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath
+    {
+        int lanes = TPath.PanelLanes, headDim = TShape.HeadDim;
+        bool tilesTakeAll = !TShape.Causal || mask.IsFull
+            || (OnlineSoftmax.AreFinite<TOps, TVector>(ref valueRows, rowStride, mask.FullFrom, headDim)
+                && OnlineSoftmax.AreFinite<TOps, TVector>(ref Unsafe.Add(ref valueRows, mask.FullTo * rowStride), rowStride,
+                    mask.Keys - mask.FullTo, headDim));
+        int from = tilesTakeAll ? 0 : mask.FullFrom, to = tilesTakeAll ? mask.Keys : mask.FullTo;
+        if (lastBlock)
+            OnlineSoftmax.FinishRows<TOps, TVector>(ref sum, lanes);
+        RowMajorValues<TOps, TVector, TShape, TPath>(ref Unsafe.Add(ref scores, from * lanes), ref Unsafe.Add(ref valueRows, from * rowStride),
+            ref accumulator, ref rescale, ref sum, ref limit, ref output, rowOffsets, rows, to - from, blockStart + from, firstBlock,
+            lastBlock && tilesTakeAll);
+        if (tilesTakeAll)
+            return;
+
+        if (mask.FullFrom > 0)
+            OnlineSoftmax.AccumulateMaskedKeysByRow<TOps, TVector, TShape>(ref valueRows, rowStride, ref scores, ref accumulator, ref limit,
+                ref negatedFirstKey, lanes, rows, headDim, mask.FullFrom, blockStart);
+        if (mask.FullTo < mask.Keys)
+            OnlineSoftmax.AccumulateMaskedKeysByRow<TOps, TVector, TShape>(ref Unsafe.Add(ref valueRows, mask.FullTo * rowStride), rowStride,
+                ref Unsafe.Add(ref scores, mask.FullTo * lanes), ref accumulator, ref limit, ref negatedFirstKey, lanes, rows, headDim,
+                mask.Keys - mask.FullTo, blockStart + mask.FullTo);
+        if (lastBlock)
+            PanelTranspose.WriteScaledRows<TOps, TVector>(ref accumulator, ref sum, headDim, ref output, rowOffsets.Slice(0, rows));
+    }
+
+    /// <summary>One lane's per-row facts: last allowed key (causal), first allowed key negated (window), position and
+    /// negated slope (ALiBi), and the sink's logit and weight as its softmax state.</summary>
+    private static void LaneState<TShape>(ref float start, PanelScratch layout, int lane, int row, int kvHead, int queryLength,
+        int kvLength, ReadOnlySpan<float> sinks, bool seeded)
+        where TShape : struct, IKernelShape
+    {
+        int head = KernelLayout.Head<TShape>(kvHead, row);
+        if (TShape.Causal)
+            Unsafe.Add(ref start, layout.LimitAt + lane) = KernelLayout.LastKey<TShape>(row, queryLength, kvLength);
+        if (TShape.Windowed)
+            Unsafe.Add(ref start, layout.NegatedFirstKeyAt + lane) = -KernelLayout.FirstKey<TShape>(row, queryLength, kvLength);
+        if (TShape.Alibi)
+        {
+            Unsafe.Add(ref start, layout.PositionAt + lane) = KernelLayout.Position<TShape>(row, queryLength, kvLength);
+            Unsafe.Add(ref start, layout.NegatedSlopeAt + lane) = ScoreTransform.NegatedSlope<TShape>(head);
+        }
+
+        if (seeded)
+        {
+            Unsafe.Add(ref start, layout.MaxAt + lane) = ScoreTransform.SinkLog2(sinks[head]);
+            Unsafe.Add(ref start, layout.SumAt + lane) = 1;
         }
     }
 

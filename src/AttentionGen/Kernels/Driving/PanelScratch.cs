@@ -6,8 +6,8 @@ namespace AttentionGen.Kernels;
 /// <summary>
 /// Where a panel worker's scratch keeps each part, in floats: the packed queries <c>Qᵀ·ScoreScale [HeadDim][lanes]</c>,
 /// the accumulator (<c>[HeadDim][lanes]</c> either way round), the block's scores and then probabilities
-/// <c>[KeyBlock][lanes]</c>, five per-lane rows (running max, running sum, last allowed key, rescale factor, the block's
-/// score max), and with packed keys and values one key/value head's K and V <c>[KvLen][HeadDim]</c> each.
+/// <c>[KeyBlock][lanes]</c>, eight per-lane rows (running max, running sum, last allowed key, rescale factor, the block's
+/// score max, first allowed key negated, position and negated ALiBi slope), and with packed keys and values one key/value head's K and V <c>[KvLen][HeadDim]</c> each.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct PanelScratch
@@ -21,7 +21,10 @@ public readonly struct PanelScratch
         LimitAt = SumAt + lanes;
         RescaleAt = LimitAt + lanes;
         ScoreMaxAt = RescaleAt + lanes;
-        KeysAt = ScoreMaxAt + lanes;
+        NegatedFirstKeyAt = ScoreMaxAt + lanes;
+        PositionAt = NegatedFirstKeyAt + lanes;
+        NegatedSlopeAt = PositionAt + lanes;
+        KeysAt = NegatedSlopeAt + lanes;
         ValuesAt = KeysAt + (packKeyValues ? kvLen * headDim : 0);
         Floats = ValuesAt + (packKeyValues ? kvLen * headDim : 0);
     }
@@ -53,6 +56,15 @@ public readonly struct PanelScratch
 
     /// <summary>The block's score max per lane, folded by the score tiles.</summary>
     public int ScoreMaxAt { get; }
+
+    /// <summary>First allowed key per lane, negated (sliding window).</summary>
+    public int NegatedFirstKeyAt { get; }
+
+    /// <summary>Absolute position per lane (ALiBi).</summary>
+    public int PositionAt { get; }
+
+    /// <summary><c>−m_h·log2(e)</c> per lane (ALiBi).</summary>
+    public int NegatedSlopeAt { get; }
 
     /// <summary>Packed K.</summary>
     public int KeysAt { get; }

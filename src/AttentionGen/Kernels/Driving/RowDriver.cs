@@ -76,38 +76,52 @@ public static class RowDriver
         int kvHead = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
         int firstKey = TPath.KeySplits > 1 ? (local - kvHead * TPath.KeySplits) * KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits) : 0;
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
-        ref float keyStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
-        ref float valueStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float keyTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref float valueTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
         ref float scores = ref MemoryMarshal.GetReference(scratch);
 
         // The row states live in the scratch, or with split-KV in the shared memory, for Finish to merge.
         Span<float> state = TPath.KeySplits > 1
             ? call.Shared.Slice(batchItem * SharedFloats<TShape, TPath>() + local * ItemFloats<TShape>(), rows * rowState)
             : scratch.Slice(TPath.KeyBlock, rows * rowState);
+        // Each row's softmax state starts empty (max −∞, sum 0), or holding its sink (max its logit, sum 1) in the item
+        // whose keys start at 0, so that a row split over key ranges counts it once.
         state.Clear();
+        bool seeded = TShape.Sinks && firstKey == 0;
         for (int row = 0; row < rows; row++)
-            state[row * rowState] = float.NegativeInfinity;
+        {
+            state[row * rowState] = seeded ? ScoreTransform.SinkLog2(call.Sinks[KernelLayout.Head<TShape>(kvHead, row)]) : float.NegativeInfinity;
+            state[row * rowState + 1] = seeded ? 1 : 0;
+        }
 
+        // Rows lie in position order: the first row's window starts first, the last row's keys end last.
+        int keyStart = Math.Max(firstKey, KernelLayout.FirstKey<TShape>(0, queryLength, kvLength));
         int keyEnd = KernelLayout.KeyEnd<TShape>(rows - 1, queryLength, kvLength);
         if (TPath.KeySplits > 1)
             keyEnd = Math.Min(firstKey + KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits), keyEnd);
-        for (int blockStart = firstKey; blockStart < keyEnd; blockStart += TPath.KeyBlock)
+        for (int blockStart = keyStart; blockStart < keyEnd; blockStart += TPath.KeyBlock)
         {
-            ref float keyRows = ref Unsafe.Add(ref keyStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
-            ref float valueRows = ref Unsafe.Add(ref valueStart, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            int blockEnd = Math.Min(blockStart + TPath.KeyBlock, keyEnd);
             for (int row = 0; row < rows; row++)
             {
-                int count = Math.Min(Math.Min(TPath.KeyBlock, keyEnd - blockStart),
-                    KernelLayout.KeyEnd<TShape>(row, queryLength, kvLength) - blockStart);
+                int from = Math.Max(blockStart, KernelLayout.FirstKey<TShape>(row, queryLength, kvLength));
+                int count = Math.Min(blockEnd, KernelLayout.KeyEnd<TShape>(row, queryLength, kvLength)) - from;
                 if (count <= 0)
-                    continue; // this row's allowed keys ended in an earlier block
+                    continue; // this row's allowed keys are in other blocks
 
                 ref float rowStateStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * rowState);
                 RowAttention.Scores<TOps, TVector>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row)),
-                    ref keyRows, stride, count, headDim, TShape.ScoreScale, ref scores);
+                    ref Unsafe.Add(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, from)), stride, count, headDim, TShape.ScoreScale,
+                    ref scores);
+                if (ScoreTransform.Applies<TShape>())
+                {
+                    float slope = TShape.Alibi ? ScoreTransform.NegatedSlope<TShape>(KernelLayout.Head<TShape>(kvHead, row)) : 0;
+                    ScoreTransform.Row<TOps, TVector, TShape>(ref scores, count, from, KernelLayout.Position<TShape>(row, queryLength, kvLength), slope);
+                }
+
                 float alpha = RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowStateStart, ref Unsafe.Add(ref rowStateStart, 1));
-                RowAttention.Accumulate<TOps, TVector>(ref valueRows, stride, ref scores, count, headDim, alpha,
-                    ref Unsafe.Add(ref rowStateStart, 2));
+                RowAttention.Accumulate<TOps, TVector>(ref Unsafe.Add(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, from)), stride,
+                    ref scores, count, headDim, alpha, ref Unsafe.Add(ref rowStateStart, 2));
             }
         }
 
