@@ -162,9 +162,9 @@ namespace AttentionGen.Tests.Decoder
         Sinks = true)]
     public static partial class DecodeWindowSplit { }
 
-    [AttentionKernel(SeqLen = 2, KvLen = 300, Heads = 7, HeadDim = 32, Causal = true, Alibi = true, Sinks = true,
+    [AttentionKernel(SeqLen = 2, KvLen = 300, Heads = 7, HeadDim = 32, Causal = true, Window = 6, Alibi = true, Sinks = true,
         Layout = AttentionLayout.TokenMajor)]
-    public static partial class DecodeAlibiSinks { }
+    public static partial class DecodeWindowAlibiSinks { }
 
     [AttentionKernel(SeqLen = 50, KvLen = 50, Heads = 4, HeadDim = 96, Softcap = 5, Sinks = true)]
     public static partial class EncoderSoftcapSinks { }
