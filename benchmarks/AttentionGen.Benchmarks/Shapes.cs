@@ -39,3 +39,27 @@ public static partial class ShapeH { }
 /// <summary>A decode batch's kernel: S = 1, T = 2048, H = 32 on 8 KV heads, D = 128 (Llama-3-8B's attention).</summary>
 [AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, KvHeads = 8, HeadDim = 128)]
 public static partial class DecodeGqa { }
+
+/// <summary>The window target's pair: S = T = 2048, H = 8 on 2, D = 128, causal, without and with a 256-key window.</summary>
+[AttentionKernel(SeqLen = 2048, Heads = 8, KvHeads = 2, HeadDim = 128, Causal = true)]
+public static partial class CausalLong { }
+
+/// <summary><see cref="CausalLong"/> with Mistral's sliding window, 256 keys.</summary>
+[AttentionKernel(SeqLen = 2048, Heads = 8, KvHeads = 2, HeadDim = 128, Causal = true, Window = 256)]
+public static partial class CausalLongWindow { }
+
+/// <summary>The overheads' base: S = T = 1024, H = 16 on 8, D = 128, causal.</summary>
+[AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true)]
+public static partial class Causal1024 { }
+
+/// <summary><see cref="Causal1024"/> with Gemma 2's soft-cap of 50.</summary>
+[AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Softcap = 50)]
+public static partial class Causal1024Softcap { }
+
+/// <summary><see cref="Causal1024"/> with ALiBi.</summary>
+[AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Alibi = true)]
+public static partial class Causal1024Alibi { }
+
+/// <summary><see cref="Causal1024"/> with gpt-oss's sinks.</summary>
+[AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Sinks = true)]
+public static partial class Causal1024Sinks { }

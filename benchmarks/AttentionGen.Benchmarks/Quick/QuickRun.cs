@@ -8,7 +8,7 @@ using AttentionGen.Benchmarks.Peers;
 namespace AttentionGen.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--out DIR] [--shapes abc…r] [--rounds N]</c>: every shape a–h (and r: runtime lengths and batches), the generated kernel and its peers
+/// <c>--quick [--out DIR] [--shapes abc…rv] [--rounds N]</c>: every shape a–h (r: runtime lengths and batches; v: decoder variants), the generated kernel and its peers
 /// timed side by side in this one process on one thread, against the machine's measured FMA peak and DRAM
 /// bandwidth. A few minutes instead of BenchmarkDotNet's hour; ratios within one run are what to read.
 /// </summary>
@@ -24,7 +24,7 @@ public static class QuickRun
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
-        string shapes = Option(args, "--shapes") ?? "abcdefghr";
+        string shapes = Option(args, "--shapes") ?? "abcdefghrv";
         int rounds = int.Parse(Option(args, "--rounds") ?? "21", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
 
@@ -61,6 +61,14 @@ public static class QuickRun
             Console.WriteLine($"Runtime lengths and batches: timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
         }
 
+        DecoderVariants.Results? variants = null;
+        if (shapes.Contains('v', StringComparison.Ordinal))
+        {
+            long start = Stopwatch.GetTimestamp();
+            variants = DecoderVariants.Measure(rounds, Warmup, Batch);
+            Console.WriteLine($"Decoder variants: timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
+        }
+
         // Percentages use the better of the peak measured before and after the shapes.
         limits = limits.RemeasurePeak();
         Console.WriteLine($"FMA peak after remeasuring: {limits.PeakGflops:F1} GFLOP/s.");
@@ -81,6 +89,13 @@ public static class QuickRun
             Console.WriteLine();
             Console.Write(RuntimeLengths.Markdown(lengths));
             markdown += Environment.NewLine + RuntimeLengths.Markdown(lengths);
+        }
+
+        if (variants is not null)
+        {
+            Console.WriteLine();
+            Console.Write(DecoderVariants.Markdown(variants));
+            markdown += Environment.NewLine + DecoderVariants.Markdown(variants);
         }
 
         Directory.CreateDirectory(outDir);
