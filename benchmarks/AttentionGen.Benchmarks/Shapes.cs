@@ -63,3 +63,8 @@ public static partial class Causal1024Alibi { }
 /// <summary><see cref="Causal1024"/> with gpt-oss's sinks.</summary>
 [AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Sinks = true)]
 public static partial class Causal1024Sinks { }
+
+/// <summary><see cref="Causal1024"/> with Gemma 2's soft-cap and a 256-key window: the pair timed against ONNX Runtime's
+/// GroupQueryAttention with softcap and local_window_size.</summary>
+[AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Softcap = 50, Window = 256)]
+public static partial class Causal1024SoftcapWindow { }

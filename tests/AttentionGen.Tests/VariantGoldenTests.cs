@@ -53,6 +53,12 @@ public class VariantGoldenTests
             new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!
         .ToDictionary(c => c.Name);
 
+    /// <summary>The name of the test kernel compiled for case <paramref name="name"/>.</summary>
+    public static string KernelOf(string name) => KernelOfCase[name];
+
+    /// <summary>The case named <paramref name="name"/>.</summary>
+    public static VariantCase Case(string name) => Cases[name];
+
     public static TheoryData<string> CaseNames => new(Cases.Keys.OrderBy(n => n, StringComparer.Ordinal));
 
     [Fact]

@@ -19,11 +19,11 @@ public sealed class OnnxAttention : IAttentionPeer
     private readonly OrtIoBinding _binding;
     private readonly List<OrtValue> _values = [];
 
-    public OnnxAttention(OnnxVariant variant, AttentionShape shape, float[] query, float[] key, float[] value)
+    public OnnxAttention(OnnxVariant variant, AttentionShape shape, float[] query, float[] key, float[] value, float[]? sinks = null)
     {
         _shape = shape;
         _model = variant == OnnxVariant.FusedOp
-            ? OnnxAttentionModels.FusedOp(shape, query, key, value)
+            ? OnnxAttentionModels.FusedOp(shape, query, key, value, sinks)
             : OnnxAttentionModels.MatMulSoftmax(shape, query, key, value);
         Name = variant == OnnxVariant.FusedOp ? "ORT MHA" : "ORT MatMul/Softmax";
 

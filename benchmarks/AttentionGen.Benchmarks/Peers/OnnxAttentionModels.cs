@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace AttentionGen.Benchmarks.Peers;
 
@@ -29,26 +30,34 @@ public static class OnnxAttentionModels
     /// <summary>Why <paramref name="variant"/> cannot express <paramref name="shape"/>, or null if it can.</summary>
     public static string? Unsupported(OnnxVariant variant, AttentionShape shape)
     {
+        if (variant == OnnxVariant.MatMulSoftmax && (shape.Window > 0 || shape.Softcap > 0 || shape.Alibi || shape.Sinks))
+            return "the plain graph here has no window, soft-cap, ALiBi or sinks";
         if (variant == OnnxVariant.MatMulSoftmax)
             return shape.Causal && shape.KvLen < shape.SeqLen
                 ? "a causal row with no key would be all -inf, and Softmax would give NaN, not the contract's zeros"
                 : null; // otherwise any shape: GQA heads are expanded, the causal mask is an additive constant
-        if (shape.KvHeads != shape.Heads && !(shape.Causal && shape.SeqLen == shape.KvLen))
-            return "GroupQueryAttention is causal-only (prefill with past = 0); MultiHeadAttention has no KV-head grouping";
+        if (shape.Alibi)
+            return "neither MultiHeadAttention nor GroupQueryAttention has ALiBi";
+        if (UsesGroupQueryAttention(shape) && !(shape.Causal && shape.SeqLen == shape.KvLen))
+            return "GroupQueryAttention is causal-only (prefill with past = 0); MultiHeadAttention has no KV-head grouping, window, soft-cap or sinks";
         if (shape.KvHeads == shape.Heads && shape.Causal && shape.SeqLen != shape.KvLen)
             return "MultiHeadAttention's unidirectional mask fits neither corner when S != T (ORT 1.31.1 CPU, K/V as " +
                    "[B,H,T,D]: rows i < S-1 see keys j <= i, the last row sees all T); it would need an attention_bias mask";
         return null;
     }
 
-    /// <summary>The fused-op model, or <see cref="NotSupportedException"/> with the reason.</summary>
-    public static OnnxAttentionModel FusedOp(AttentionShape shape, float[] query, float[] key, float[] value)
+    /// <summary>GroupQueryAttention for GQA shapes and for a window, soft-cap or sinks; MultiHeadAttention otherwise.</summary>
+    private static bool UsesGroupQueryAttention(AttentionShape s) => s.KvHeads != s.Heads || s.Window > 0 || s.Softcap > 0 || s.Sinks;
+
+    /// <summary>The fused-op model, or <see cref="NotSupportedException"/> with the reason. <paramref name="sinks"/>: one
+    /// logit per query head, for a shape with sinks.</summary>
+    public static OnnxAttentionModel FusedOp(AttentionShape shape, float[] query, float[] key, float[] value, float[]? sinks = null)
     {
         if (Unsupported(OnnxVariant.FusedOp, shape) is string reason)
             throw new NotSupportedException(reason);
-        return shape.KvHeads == shape.Heads
-            ? MultiHeadAttention(shape, query, key, value)
-            : GroupQueryAttention(shape, query, key, value);
+        return UsesGroupQueryAttention(shape)
+            ? GroupQueryAttention(shape, query, key, value, sinks)
+            : MultiHeadAttention(shape, query, key, value);
     }
 
     // com.microsoft.MultiHeadAttention: query [B, S, H·D]; key and value [B, H, T, D] (BNSH), the form the CPU
@@ -71,8 +80,10 @@ public static class OnnxAttentionModels
 
     // com.microsoft.GroupQueryAttention (always causal): query [B, S, H·D], key and value [B, T, KvH·D] with no
     // past; seqlens_k = T − 1 and total_sequence_length = T are constants. It must also write present_key and
-    // present_value [B, KvH, T, D], bound to scratch arrays so they cost no allocation.
-    private static OnnxAttentionModel GroupQueryAttention(AttentionShape s, float[] query, float[] key, float[] value)
+    // present_value [B, KvH, T, D], bound to scratch arrays so they cost no allocation. The decoder variants map to
+    // its softcap and local_window_size attributes (the window counts the query's own key, as Window does) and its
+    // head_sink input (index 11, one logit per query head).
+    private static OnnxAttentionModel GroupQueryAttention(AttentionShape s, float[] query, float[] key, float[] value, float[]? sinks)
     {
         int h = s.Heads, kvh = s.KvHeads, d = s.HeadDim;
         var q = new OnnxTensor("query", Layouts.ToTokenMajor(s, query, h, s.SeqLen), [1, s.SeqLen, h * d]);
@@ -85,10 +96,22 @@ public static class OnnxAttentionModels
         var builder = Declare([q, k, v], [o, presentK, presentV]);
         builder.AddInitializer("seqlens_k", [s.KvLen - 1], 1);
         builder.AddInitializer("total_sequence_length", [s.KvLen]);
-        builder.AddNode("GroupQueryAttention",
-            ["query", "key", "value", "", "", "seqlens_k", "total_sequence_length"],
-            ["output", "present_key", "present_value"], "com.microsoft",
-            OnnxAttribute.Int("num_heads", h), OnnxAttribute.Int("kv_num_heads", kvh), OnnxAttribute.Single("scale", s.Scale));
+        var attributes = new List<OnnxAttribute>
+        {
+            OnnxAttribute.Int("num_heads", h), OnnxAttribute.Int("kv_num_heads", kvh), OnnxAttribute.Single("scale", s.Scale),
+        };
+        if (s.Softcap > 0)
+            attributes.Add(OnnxAttribute.Single("softcap", s.Softcap));
+        if (s.Window > 0)
+            attributes.Add(OnnxAttribute.Int("local_window_size", s.Window));
+        string[] inputs = ["query", "key", "value", "", "", "seqlens_k", "total_sequence_length"];
+        if (s.Sinks)
+        {
+            builder.AddInitializer("head_sink", sinks ?? throw new ArgumentNullException(nameof(sinks)), s.Heads);
+            inputs = [.. inputs, "", "", "", "", "head_sink"];
+        }
+
+        builder.AddNode("GroupQueryAttention", inputs, ["output", "present_key", "present_value"], "com.microsoft", [.. attributes]);
         return new("GroupQueryAttention", builder.ToModel(usesMicrosoftDomain: true), [q, k, v], [o, presentK, presentV],
             AttentionLayout.TokenMajor);
     }
