@@ -58,4 +58,10 @@ public sealed class AttentionKernelAttribute : Attribute
     /// right after <c>value</c>, joins the softmax's denominator and attends no value. Defaults to
     /// <see langword="false"/>.</summary>
     public bool Sinks { get; set; }
+
+    /// <summary>Element type of key and value: <see cref="AttentionKvType.Float32"/> (<c>ReadOnlySpan&lt;float&gt;</c>),
+    /// <see cref="AttentionKvType.Half"/> (<c>ReadOnlySpan&lt;Half&gt;</c>) or <see cref="AttentionKvType.BFloat16"/>
+    /// (<c>ReadOnlySpan&lt;ushort&gt;</c> of bfloat16 bits). Query and output stay float, and the math float32 on the stored
+    /// values exactly. Defaults to <see cref="AttentionKvType.Float32"/>.</summary>
+    public AttentionKvType KvType { get; set; }
 }

@@ -30,6 +30,7 @@ public class DiagnosticTests
         { "ATG010", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, Causal = true, [|Window = -2|])] static partial class K { }", "or 0 for no window" },
         { "ATG011", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Window = 2|])] static partial class K { }", "Causal = true" },
         { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = -50f|])] static partial class K { }", "positive finite" },
+        { "ATG014", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|KvType = (AttentionKvType)3|])] static partial class K { }", "BFloat16" },
         { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = float.NaN|])] static partial class K { }", "positive finite" },
         { "ATG012", "using AttentionGen; [AttentionKernel(SeqLen = 4, Heads = 1, HeadDim = 4, [|Softcap = float.PositiveInfinity|])] static partial class K { }", "positive finite" },
     };
@@ -51,6 +52,8 @@ public class DiagnosticTests
     [InlineData("Alibi = true", "Alibi => true")]
     [InlineData("Sinks = true", "Sinks => true")]
     [InlineData("Causal = true, Window = 0", "ScoreScale")]
+    [InlineData("KvType = AttentionKvType.Half", "ReadOnlySpan<global::System.Half> key")]
+    [InlineData("KvType = AttentionKvType.BFloat16", "ReadOnlySpan<ushort> value")]
     public void AValidVariantDrawsNoDiagnostic(string variant, string generated)
     {
         var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compile(

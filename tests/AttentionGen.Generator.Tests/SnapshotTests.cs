@@ -71,6 +71,16 @@ public class SnapshotTests
             public static partial class DecoderLayer { }
             """
         },
+        {
+            "HalfCache",
+            """
+            using AttentionGen;
+            namespace Models;
+            // A Half key/value cache: prefill panels convert each head's rows to float32 as they pack them.
+            [AttentionKernel(SeqLen = 64, KvLen = 512, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, KvType = AttentionKvType.Half)]
+            public static partial class HalfCachePrefill { }
+            """
+        },
     };
 
     [Theory]

@@ -169,3 +169,28 @@ namespace AttentionGen.Tests.Decoder
     [AttentionKernel(SeqLen = 50, KvLen = 50, Heads = 4, HeadDim = 96, Softcap = 5, Sinks = true)]
     public static partial class EncoderSoftcapSinks { }
 }
+
+// 16-bit key/value caches: the golden cases of contract version 2 and combinations of our own (HalfCacheTests).
+namespace AttentionGen.Tests.HalfCache
+{
+    [AttentionKernel(SeqLen = 1, KvLen = 1024, Heads = 32, KvHeads = 4, HeadDim = 128, Causal = true, KvType = AttentionKvType.Half)]
+    public static partial class DecodeHalf { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 512, Heads = 16, HeadDim = 64, Causal = true, KvType = AttentionKvType.BFloat16,
+        Layout = AttentionLayout.TokenMajor)]
+    public static partial class DecodeBf16 { }
+
+    [AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64, KvType = AttentionKvType.Half)]
+    public static partial class PrefillHalf { }
+
+    [AttentionKernel(SeqLen = 45, KvLen = 130, Heads = 6, KvHeads = 2, HeadDim = 40, Causal = true, Window = 50, Sinks = true,
+        KvType = AttentionKvType.Half, Layout = AttentionLayout.TokenMajor)]
+    public static partial class ChunkHalfWindowSinks { }
+
+    [AttentionKernel(SeqLen = 3, KvLen = 700, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Softcap = 30, Alibi = true,
+        KvType = AttentionKvType.BFloat16)]
+    public static partial class DecodeBf16SoftcapAlibi { }
+
+    [AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 2, HeadDim = 32, KvType = AttentionKvType.Half)]
+    public static partial class DecodeHalfSplit { }
+}

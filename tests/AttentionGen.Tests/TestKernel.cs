@@ -105,9 +105,10 @@ public sealed class TestKernel
 
     public override string ToString() => Name;
 
-    /// <summary>Every <c>[AttentionKernel]</c> class in the test assembly, by name.</summary>
+    /// <summary>Every float32 <c>[AttentionKernel]</c> class in the test assembly, by name.</summary>
+    /// <remarks>Kernels with 16-bit keys and values take other span types; <see cref="HalfCacheTests"/> calls them directly.</remarks>
     public static IReadOnlyDictionary<string, TestKernel> All { get; } = typeof(TestKernel).Assembly.GetTypes()
-        .Where(t => t.GetCustomAttribute<AttentionKernelAttribute>() is not null)
+        .Where(t => t.GetCustomAttribute<AttentionKernelAttribute>() is { KvType: AttentionKvType.Float32 })
         .Select(t => new TestKernel(t))
         .ToDictionary(k => k.Name);
 

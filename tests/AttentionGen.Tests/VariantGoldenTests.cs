@@ -31,10 +31,14 @@ public class VariantGoldenTests
     public sealed record VariantCase(string Name, int SeqLen, int KvLen, int Heads, int KvHeads, int HeadDim, bool Causal,
         string Layout, double Scale, int? QueryLength, int? KvLength, int[]? QueryLengths, int[]? KvLengths,
         double MaxAbsOutput, double Float32Error, Dictionary<string, string> Files, int Window = 0, float Softcap = 0,
-        bool Alibi = false, bool Sinks = false)
+        bool Alibi = false, bool Sinks = false, string KvType = "Float32")
     {
         public float[] Load(string tensor) =>
             MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(Folder, Files[tensor]))).ToArray();
+
+        /// <summary>A 16-bit tensor's raw bits (half or bfloat16, by <see cref="KvType"/>).</summary>
+        public ushort[] LoadBits(string tensor) =>
+            MemoryMarshal.Cast<byte, ushort>(File.ReadAllBytes(Path.Combine(Folder, Files[tensor]))).ToArray();
 
         public double Bar => Accuracy.Bar(Float32Error, MaxAbsOutput);
 
@@ -48,16 +52,19 @@ public class VariantGoldenTests
         public float[] SinkLogits => Sinks ? Load("sinks") : [];
     }
 
-    private static readonly Dictionary<string, VariantCase> Cases = JsonSerializer
+    private static readonly Dictionary<string, VariantCase> AllCases = JsonSerializer
         .Deserialize<List<VariantCase>>(File.ReadAllText(Path.Combine(Folder, "cases.json")),
             new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!
         .ToDictionary(c => c.Name);
+
+    /// <summary>The float32 cases, run here; the 16-bit ones run in <see cref="HalfCacheTests"/>.</summary>
+    private static readonly Dictionary<string, VariantCase> Cases = AllCases.Values.Where(c => c.KvType == "Float32").ToDictionary(c => c.Name);
 
     /// <summary>The name of the test kernel compiled for case <paramref name="name"/>.</summary>
     public static string KernelOf(string name) => KernelOfCase[name];
 
     /// <summary>The case named <paramref name="name"/>.</summary>
-    public static VariantCase Case(string name) => Cases[name];
+    public static VariantCase Case(string name) => AllCases[name];
 
     public static TheoryData<string> CaseNames => new(Cases.Keys.OrderBy(n => n, StringComparer.Ordinal));
 

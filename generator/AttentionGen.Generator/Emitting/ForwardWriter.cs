@@ -14,9 +14,12 @@ internal static class ForwardWriter
     {
         // With sinks, every overload takes them right after value.
         string spans = s.Sinks ? "query, key, value, sinks, output" : "query, key, value, output";
-        string parameters = $"\n    {QualifiedReadOnlySpan} query, {QualifiedReadOnlySpan} key, {QualifiedReadOnlySpan} value,"
+        string kvSpan = $"global::System.ReadOnlySpan<{s.KvElement}>";
+        string parameters = $"\n    {QualifiedReadOnlySpan} query,{(s.KvType == KeyValueType.Float32 ? " " : "\n    ")}{kvSpan} key, {kvSpan} value,"
             + (s.Sinks ? $"\n    {QualifiedReadOnlySpan} sinks, {QualifiedSpan} output" : $"\n    {QualifiedSpan} output");
-        string kernelSpans = s.Sinks ? spans : "query, key, value, default, output";
+        // The runtime takes keys and values as bytes of the kernel's KvType.
+        string kernelSpans = "query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),\n    "
+            + "global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), " + (s.Sinks ? "sinks" : "default") + ", output";
         string validateSinks = s.Sinks ? "global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);" : string.Empty;
         var docs = new Docs(
             s.Layout == TensorLayout.HeadMajor ? "[Heads, SeqLen, HeadDim]" : "[SeqLen, Heads, HeadDim]",
@@ -51,7 +54,7 @@ internal static class ForwardWriter
                 if (s.Sinks)
                     w.Line(validateSinks);
                 w.Line($"global::AttentionGen.Kernels.ParallelKernel.{(parallel ? "Run" : "RunSequential")}<{implName}.Work>(");
-                w.Line($"    {kernelSpans}, queryLength, kvLength);");
+                w.Lines($"    {kernelSpans}, queryLength, kvLength);");
             }
 
             w.Line();
@@ -93,7 +96,7 @@ internal static class ForwardWriter
             if (docs.Sinks)
                 w.Line(validateSinks);
             w.Line($"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(");
-            w.Line($"    {kernelSpans}, queryLengths, kvLengths);");
+            w.Lines($"    {kernelSpans}, queryLengths, kvLengths);");
         }
     }
 

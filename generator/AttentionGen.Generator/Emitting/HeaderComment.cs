@@ -74,6 +74,8 @@ internal static class HeaderComment
 
         if (path.Source == KeyValueSource.Packed)
             w.Line("//             each key/value head's strided K and V rows are packed into the scratch once per worker");
+        if (path.Source == KeyValueSource.Converted)
+            w.Line("//             each key/value head's 16-bit K and V rows are converted to float32 into the scratch once per worker");
         WriteSplits(w, path, "each panel's");
     }
 

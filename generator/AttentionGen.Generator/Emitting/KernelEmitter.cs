@@ -92,7 +92,8 @@ internal static class KernelEmitter
         (s.Window is { } window ? ", window " + Int(window) : string.Empty)
         + (s.Softcap is { } cap ? ", soft-cap " + cap.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : string.Empty)
         + (s.Alibi ? ", ALiBi" : string.Empty)
-        + (s.Sinks ? ", sinks" : string.Empty);
+        + (s.Sinks ? ", sinks" : string.Empty)
+        + (s.KvType != KeyValueType.Float32 ? $", {s.KvType} keys and values" : string.Empty);
 
     private static void Constant(SourceWriter w, string type, string name, string value, string summary)
     {
@@ -168,6 +169,8 @@ internal static class KernelEmitter
                 w.Line($"public static int Window => {Int(window)};");
             }
 
+            if (s.KvType != KeyValueType.Float32)
+                w.Line($"public static global::AttentionGen.AttentionKvType KvType => global::AttentionGen.AttentionKvType.{s.KvType};");
             if (s.Alibi)
                 w.Line("public static bool Alibi => true;");
             if (s.Sinks)

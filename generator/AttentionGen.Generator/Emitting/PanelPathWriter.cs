@@ -25,16 +25,16 @@ internal static class PanelPathWriter
     private static void WriteConstants(SourceWriter w, KernelShape shape, PanelPathPlan path)
     {
         w.Line($"private const int Width = {path.Profile.Width};");
-        w.Line(path.Source == KeyValueSource.Packed
+        w.Line(path.Source != KeyValueSource.InPlace
             ? "/// <summary>Elements between K (and V) rows as the tiles read them: packed per head into the scratch.</summary>"
             : "/// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>");
-        w.Line($"private const int RowStride = {Int(path.Source == KeyValueSource.Packed ? shape.HeadDim : shape.KvRowStride)};");
+        w.Line($"private const int RowStride = {Int(path.Source != KeyValueSource.InPlace ? shape.HeadDim : shape.KvRowStride)};");
         Property(w, "int", "PanelLanes", path.Rows.Lanes);
         Property(w, "int", "TileRows", path.ScoreTileRows);
         Property(w, "int", "KeyBlock", path.Keys.Block);
         if (path.Keys.Splits > 1)
             Property(w, "int", "KeySplits", path.Keys.Splits);
-        if (path.Source == KeyValueSource.Packed)
+        if (path.Source != KeyValueSource.InPlace)
             w.Line("public static bool PackKeyValues => true;");
         w.Line($"public static bool ScratchOnStack => {(path.Scratch.OnStack ? "true" : "false")};");
         if (path.Rows.Narrow is { } narrow)

@@ -7,6 +7,14 @@ internal enum TensorLayout
     TokenMajor = 1,
 }
 
+/// <summary>Mirror of <c>AttentionGen.AttentionKvType</c>: how keys and values are stored.</summary>
+internal enum KeyValueType
+{
+    Float32 = 0,
+    Half = 1,
+    BFloat16 = 2,
+}
+
 /// <summary>One type declaration the generated partial must repeat: <c>partial {Keyword} {Name}{TypeParameters}</c>.</summary>
 internal sealed record TypeDeclaration(string Keyword, string Name, string TypeParameters);
 
@@ -15,10 +23,20 @@ internal sealed record TypeDeclaration(string Keyword, string Name, string TypeP
 /// <param name="Softcap">The logit soft-cap, if any.</param>
 /// <param name="Alibi">Whether ALiBi's bias is added.</param>
 /// <param name="Sinks">Whether every call takes one sink logit per query head.</param>
+/// <param name="KvType">How keys and values are stored.</param>
 internal sealed record KernelShape(
     int SeqLen, int KvLen, int Heads, int KvHeads, int HeadDim, bool Causal, float Scale, bool ScaleIsDefault,
-    TensorLayout Layout, int? Window = null, float? Softcap = null, bool Alibi = false, bool Sinks = false)
+    TensorLayout Layout, int? Window = null, float? Softcap = null, bool Alibi = false, bool Sinks = false,
+    KeyValueType KvType = KeyValueType.Float32)
 {
+    /// <summary>The C# element type of the key and value spans.</summary>
+    public string KvElement => KvType switch
+    {
+        KeyValueType.Half => "global::System.Half",
+        KeyValueType.BFloat16 => "ushort",
+        _ => "float",
+    };
+
     /// <summary>Query heads that share one key/value head.</summary>
     public int GroupSize => Heads / KvHeads;
 

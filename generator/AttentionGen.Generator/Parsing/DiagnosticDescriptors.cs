@@ -58,6 +58,10 @@ internal static class DiagnosticDescriptors
         "Window is {0} but KvLen is {1}: every query can attend every key it sees, so the window has no effect; set Window below KvLen, or remove it",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "atg013");
 
+    public static readonly DiagnosticDescriptor UndefinedKvType = Error("ATG014",
+        "KvType is not a defined AttentionKvType",
+        "KvType value {0} is not defined; use AttentionKvType.Float32, AttentionKvType.Half or AttentionKvType.BFloat16");
+
     public static readonly DiagnosticDescriptor AotScalarPath = new("ATG008",
         "NativeAOT build pins attention kernels to the scalar path",
         "PublishAot compiles for the x86-64 baseline, where AVX2 and AVX-512 are unavailable, so every AttentionGen kernel runs its scalar path (about 20-40x slower); set <IlcInstructionSet>native</IlcInstructionSet> for this machine's instruction sets, or x86-64-v4 (AVX-512) or x86-64-v3 (AVX2+FMA) for a fleet",

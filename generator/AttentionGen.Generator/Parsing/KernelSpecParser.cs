@@ -122,6 +122,13 @@ internal static class KernelSpecParser
                 cap.ToString("R", CultureInfo.InvariantCulture)));
         }
 
+        int kvType = arguments.Get<int>("KvType") ?? 0;
+        if (kvType is not ((int)KeyValueType.Float32 or (int)KeyValueType.Half or (int)KeyValueType.BFloat16))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UndefinedKvType, arguments.LocationOf("KvType"),
+                kvType.ToString(CultureInfo.InvariantCulture)));
+        }
+
         if (seqLen is > 0 && heads is > 0 && headDim is > 0 && kvLen is > 0 && kvHeads is > 0)
         {
             CheckElementCount("query", heads.Value, seqLen.Value, headDim.Value, kernelName, attributeLocation, diagnostics);
@@ -134,7 +141,7 @@ internal static class KernelSpecParser
         var shape = new KernelShape(seqLen!.Value, kvLen!.Value, heads!.Value, kvHeads!.Value, headDim!.Value, causal,
             scale ?? (float)(1.0 / Math.Sqrt(headDim.Value)), scale is null, (TensorLayout)layout,
             Window: window, Softcap: softcap is > 0 ? softcap : null, Alibi: arguments.Get<bool>("Alibi") ?? false,
-            Sinks: arguments.Get<bool>("Sinks") ?? false);
+            Sinks: arguments.Get<bool>("Sinks") ?? false, KvType: (KeyValueType)kvType);
         INamespaceSymbol ns = context.TargetSymbol.ContainingNamespace;
         var spec = new KernelSpec(
             ns is null || ns.IsGlobalNamespace ? null : ns.ToDisplayString(),

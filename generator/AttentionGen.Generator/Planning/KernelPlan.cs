@@ -86,6 +86,9 @@ internal enum KeyValueSource
 
     /// <summary>Packed per key/value head into the worker's scratch (TokenMajor rows lie far apart).</summary>
     Packed,
+
+    /// <summary>16-bit rows converted to float32 per key/value head into the worker's scratch.</summary>
+    Converted,
 }
 
 /// <summary>A worker's scratch: its size, and whether it fits the stack (else it is rented from the array pool).</summary>

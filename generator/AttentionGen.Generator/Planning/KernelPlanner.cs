@@ -50,7 +50,9 @@ internal static class KernelPlanner
         {
             int block = Math.Min(shape.KvLen, RowKeyBlock);
             int blocks = CeilDiv(shape.KvLen, block);
-            int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2));
+            // Scores, the rows' states, and for 16-bit keys and values one block of them converted to float32.
+            long converted = shape.KvType == KeyValueType.Float32 ? 0 : 2L * block * shape.HeadDim;
+            int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2) + converted);
             return new RowPathPlan(profile, new KeyBlocking(block, blocks, KeySplits(shape, shape.KvHeads, blocks)),
                 new ScratchPlan(floats, floats <= StackScratchCapFloats));
         }
@@ -64,15 +66,18 @@ internal static class KernelPlanner
 
         // TokenMajor rows of one key/value head lie KvHeads·HeadDim apart, a stride that maps them onto a few L1
         // sets. When several panels read them, a worker packs the head's K and V once.
+        // 16-bit keys and values are converted to float32 as they are packed, always.
         bool pack = shape.Layout == TensorLayout.TokenMajor && shape.KvHeads > 1 && panels > 1 && splits == 1
             && 2L * shape.KvLen * shape.HeadDim <= PackedKeyValueCapFloats;
-        if (pack)
-            scratch += 2 * shape.KvLen * shape.HeadDim;
+        KeyValueSource source = shape.KvType != KeyValueType.Float32 ? KeyValueSource.Converted
+            : pack ? KeyValueSource.Packed : KeyValueSource.InPlace;
+        if (source != KeyValueSource.InPlace)
+            scratch = (int)Math.Min(int.MaxValue, scratch + 2L * shape.KvLen * shape.HeadDim);
         bool narrow = vectors > 1 && values is RowMajorValues;
         var panelRows = new PanelRows(vectors, lanes, panels, narrow ? new NarrowTiles(2 * tileRows) : null,
             narrow ? NarrowDotRows(profile, rows % lanes) : null);
         return new PanelPathPlan(profile, panelRows, tileRows, values, new KeyBlocking(keyBlock, keyBlocks, splits),
-            pack ? KeyValueSource.Packed : KeyValueSource.InPlace, new ScratchPlan(scratch, scratch <= StackScratchCapFloats));
+            source, new ScratchPlan(scratch, scratch <= StackScratchCapFloats));
     }
 
     /// <summary>The panel width (small row counts get narrower panels rather than lanes of padding; a scratch over the
@@ -187,10 +192,11 @@ internal static class KernelPlanner
         static long Recomputed(int count, int rows) => count < rows ? 0 : (long)CeilDiv(count, rows) * rows - count;
     }
 
-    /// <summary>Qᵀ and the accumulator (<c>HeadDim × lanes</c> each), the score block, and five per-lane rows
-    /// (running max, running sum, causal limit, rescale factor, the block's score max).</summary>
+    /// <summary>Qᵀ and the accumulator (<c>HeadDim × lanes</c> each), the score block, and eight per-lane rows
+    /// (running max, running sum, causal limit, rescale factor, the block's score max, window start, position, ALiBi
+    /// slope).</summary>
     public static int ScratchFloats(int lanes, int headDim, int keyBlock) =>
-        (int)Math.Min(int.MaxValue, (long)lanes * (2L * headDim + keyBlock + 5));
+        (int)Math.Min(int.MaxValue, (long)lanes * (2L * headDim + keyBlock + 8));
 
     /// <summary>(query, key) pairs the mask allows at the full key length.</summary>
     public static long AllowedPairs(KernelShape shape)

@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 
 namespace AttentionGen.Arguments;
 
@@ -15,10 +16,11 @@ public static class AttentionArguments
     /// <paramref name="kvLength"/> outside <c>1..kvLen</c>.</exception>
     /// <exception cref="ArgumentException">A span is shorter than its element count, or <paramref name="output"/>
     /// overlaps an input.</exception>
-    public static void Validate(
-        ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+    public static void Validate<TKv>(
+        ReadOnlySpan<float> query, ReadOnlySpan<TKv> key, ReadOnlySpan<TKv> value, Span<float> output,
         int queryElements, int keyElements, int valueElements, int outputElements,
         int queryLength, int seqLen, int kvLength, int kvLen)
+        where TKv : unmanaged
     {
         if ((uint)(queryLength - 1) >= (uint)seqLen)
             ThrowLength(nameof(queryLength), queryLength, "SeqLen", seqLen);
@@ -32,10 +34,11 @@ public static class AttentionArguments
     /// <c>1..kvLen</c>.</exception>
     /// <exception cref="ArgumentException">The batch is empty, the two length spans differ in length, a span is
     /// shorter than B times its element count, or <paramref name="output"/> overlaps an input.</exception>
-    public static void ValidateBatch(
-        ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+    public static void ValidateBatch<TKv>(
+        ReadOnlySpan<float> query, ReadOnlySpan<TKv> key, ReadOnlySpan<TKv> value, Span<float> output,
         int queryElements, int keyElements, int valueElements, int outputElements,
         ReadOnlySpan<int> queryLengths, int seqLen, ReadOnlySpan<int> kvLengths, int kvLen)
+        where TKv : unmanaged
     {
         int items = queryLengths.Length;
         if (items == 0)
@@ -63,8 +66,9 @@ public static class AttentionArguments
     /// for callers that write no output span (the reference's row and float64 entry points).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="kvLength"/> is outside <c>1..kvLen</c>.</exception>
     /// <exception cref="ArgumentException">An input span is shorter than its element count.</exception>
-    public static void ValidateInputs(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    public static void ValidateInputs<TKv>(ReadOnlySpan<float> query, ReadOnlySpan<TKv> key, ReadOnlySpan<TKv> value,
         int queryElements, int keyElements, int valueElements, int kvLength, int kvLen)
+        where TKv : unmanaged
     {
         if ((uint)(kvLength - 1) >= (uint)kvLen)
             ThrowLength(nameof(kvLength), kvLength, "KvLen", kvLen);
@@ -76,8 +80,9 @@ public static class AttentionArguments
             ThrowTooShort(nameof(value), valueElements, value.Length);
     }
 
-    private static void ValidateOutput(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    private static void ValidateOutput<TKv>(ReadOnlySpan<float> query, ReadOnlySpan<TKv> key, ReadOnlySpan<TKv> value,
         Span<float> output, int queryElements, int keyElements, int valueElements, int outputElements)
+        where TKv : unmanaged
     {
         if (output.Length < outputElements)
             ThrowTooShort(nameof(output), outputElements, output.Length);
@@ -85,9 +90,9 @@ public static class AttentionArguments
         ReadOnlySpan<float> written = output.Slice(0, outputElements);
         if (written.Overlaps(query.Slice(0, queryElements)))
             ThrowOverlap(nameof(query));
-        if (written.Overlaps(key.Slice(0, keyElements)))
+        if (MemoryMarshal.AsBytes(written).Overlaps(MemoryMarshal.AsBytes(key.Slice(0, keyElements))))
             ThrowOverlap(nameof(key));
-        if (written.Overlaps(value.Slice(0, valueElements)))
+        if (MemoryMarshal.AsBytes(written).Overlaps(MemoryMarshal.AsBytes(value.Slice(0, valueElements))))
             ThrowOverlap(nameof(value));
     }
 

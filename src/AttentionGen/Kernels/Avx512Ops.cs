@@ -30,6 +30,16 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadHalf(ref ushort source, int offset) =>
+        HalfBits.ToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset))));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadBFloat16(ref ushort source, int offset) =>
+        Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset))), 16).AsSingle();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> value, ref float destination, int offset) =>
         value.StoreUnsafe(ref Unsafe.Add(ref destination, offset));
 

@@ -23,6 +23,14 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <summary>Loads <see cref="Width"/> floats at <paramref name="source"/> + <paramref name="offset"/>.</summary>
     static abstract TVector Load(ref float source, int offset);
 
+    /// <summary>Loads <see cref="Width"/> IEEE half-precision values (their bits) at <paramref name="source"/> +
+    /// <paramref name="offset"/> as floats, exactly: subnormals, signed zeros, infinities and NaN included.</summary>
+    static abstract TVector LoadHalf(ref ushort source, int offset);
+
+    /// <summary>Loads <see cref="Width"/> bfloat16 values (the upper 16 bits of floats) at <paramref name="source"/> +
+    /// <paramref name="offset"/> as floats, exactly.</summary>
+    static abstract TVector LoadBFloat16(ref ushort source, int offset);
+
     /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
     static abstract void Store(TVector value, ref float destination, int offset);
 

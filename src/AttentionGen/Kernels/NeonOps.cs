@@ -27,6 +27,16 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadHalf(ref ushort source, int offset) =>
+        HalfBits.ToSingle(AdvSimd.ZeroExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset))));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadBFloat16(ref ushort source, int offset) =>
+        Vector128.ShiftLeft(AdvSimd.ZeroExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset))), 16).AsSingle();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<float> value, ref float destination, int offset) =>
         value.StoreUnsafe(ref Unsafe.Add(ref destination, offset));
 

@@ -23,7 +23,7 @@ public static class ParallelKernel
     /// calling thread (same result, no waiting).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    public static unsafe void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
         ReadOnlySpan<float> sinks, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
@@ -38,7 +38,8 @@ public static class ParallelKernel
         try
         {
             Span<float> shared = rented.AsSpan(0, queryLengths.Length * TWork.SharedFloats);
-            fixed (float* q = query, k = key, v = value, sk = sinks, o = output, s = shared)
+            fixed (float* q = query, sk = sinks, o = output, s = shared)
+            fixed (byte* k = key, v = value)
             fixed (int* ql = queryLengths, kl = kvLengths)
             {
                 var job = new Job((nint)q, query.Length, (nint)k, key.Length, (nint)v, value.Length, (nint)sk, sinks.Length, (nint)o,
@@ -58,7 +59,7 @@ public static class ParallelKernel
 
     /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys, spread over the
     /// cores: a batch of one.</summary>
-    public static void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    public static void Run<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
         ReadOnlySpan<float> sinks, Span<float> output, int queryLength, int kvLength)
         where TWork : IAttentionWork =>
         Run<TWork>(query, key, value, sinks, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
@@ -66,7 +67,7 @@ public static class ParallelKernel
 
     /// <summary>One call of <paramref name="queryLength"/> rows and <paramref name="kvLength"/> keys on the calling
     /// thread: a batch of one.</summary>
-    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
         ReadOnlySpan<float> sinks, Span<float> output, int queryLength, int kvLength)
         where TWork : IAttentionWork =>
         RunSequential<TWork>(query, key, value, sinks, output, MemoryMarshal.CreateReadOnlySpan(ref queryLength, 1),
@@ -75,7 +76,7 @@ public static class ParallelKernel
     /// <summary>Runs every work item of a batch in order on the calling thread, then
     /// <see cref="IAttentionWork.Finish"/>: exactly the computation what <c>Run</c> spreads over cores.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value,
+    public static void RunSequential<TWork>(ReadOnlySpan<float> query, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value,
         ReadOnlySpan<float> sinks, Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths)
         where TWork : IAttentionWork
     {
@@ -108,8 +109,8 @@ public static class ParallelKernel
     {
         ref Job job = ref *(Job*)state;
         var call = new AttentionCall(new ReadOnlySpan<float>((float*)job.Query, job.QueryLength),
-            new ReadOnlySpan<float>((float*)job.Key, job.KeyLength),
-            new ReadOnlySpan<float>((float*)job.Value, job.ValueLength),
+            new ReadOnlySpan<byte>((byte*)job.Key, job.KeyLength),
+            new ReadOnlySpan<byte>((byte*)job.Value, job.ValueLength),
             new ReadOnlySpan<float>((float*)job.Sinks, job.SinksLength),
             new Span<float>((float*)job.Output, job.OutputLength),
             new ReadOnlySpan<int>((int*)job.QueryLengths, job.BatchSize),

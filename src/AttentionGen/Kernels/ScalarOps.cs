@@ -20,6 +20,15 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadHalf(ref ushort source, int offset) => (float)BitConverter.UInt16BitsToHalf(Unsafe.Add(ref source, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadBFloat16(ref ushort source, int offset) =>
+        BitConverter.Int32BitsToSingle(Unsafe.Add(ref source, offset) << 16);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(float value, ref float destination, int offset) => Unsafe.Add(ref destination, offset) = value;
 
     /// <inheritdoc/>

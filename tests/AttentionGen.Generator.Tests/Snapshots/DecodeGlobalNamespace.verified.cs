@@ -8,19 +8,19 @@
 // Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
 //   AVX-512   panels of 16 rows (1 × Vector512<float>), scores 8 × 16 (8 accumulators),
 //             values Oᵀ 8 dims × 16 + a 1-dim tail,
-//             key blocks of 256: online over 8 blocks, 8 work items, scratch 17,856 B on the stack
+//             key blocks of 256: online over 8 blocks, 8 work items, scratch 18,048 B on the stack
 //             split-KV: each panel's keys in 8 ranges of 256, merged by their softmax statistics
 //   AVX2+FMA  panels of 8 rows (1 × Vector256<float>), scores 6 × 8 (6 accumulators),
 //             values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,216 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   arm64 NEON panels of 8 rows (2 × Vector128<float>), scores 6 × 8 (12 accumulators),
 //             values Oᵀ 6 dims × 8 + a 3-dim tail,
-//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,120 B on the stack
+//             key blocks of 512: online over 4 blocks, 4 work items, scratch 17,216 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 512, merged by their softmax statistics
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values Oᵀ 3 dims × 4,
-//             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,312 B on the stack
+//             key blocks of 684: online over 3 blocks, 6 work items, scratch 11,360 B on the stack
 //             split-KV: each panel's keys in 3 ranges of 684, merged by their softmax statistics
 
 #nullable enable
@@ -137,7 +137,8 @@ partial class DecodeStep
         global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
             QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
         global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeStepKernel.Work>(
-            query, key, value, default, output, queryLength, kvLength);
+            query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+            global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
     }
 
     /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -203,7 +204,8 @@ partial class DecodeStep
         global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
             QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
         global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeStepKernel.Work>(
-            query, key, value, default, output, queryLength, kvLength);
+            query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+            global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
     }
 
     /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -233,7 +235,8 @@ partial class DecodeStep
         global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
             QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
         global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeStepKernel.Work>(
-            query, key, value, default, output, queryLengths, kvLengths);
+            query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+            global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLengths, kvLengths);
     }
 }
 

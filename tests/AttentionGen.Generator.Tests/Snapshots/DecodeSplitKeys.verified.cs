@@ -17,7 +17,7 @@
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
 //   scalar    panels of 1 rows (1 × float), scores 3 × 1 (3 accumulators),
 //             values 1 rows × 2 dims (2 accumulators),
-//             key blocks of 128: online over 32 blocks, 8 work items, scratch 1,044 B on the stack
+//             key blocks of 128: online over 32 blocks, 8 work items, scratch 1,056 B on the stack
 //             split-KV: each panel's keys in 4 ranges of 1024, merged by their softmax statistics
 
 #nullable enable
@@ -136,7 +136,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
-                query, key, value, default, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -202,7 +203,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
-                query, key, value, default, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -232,7 +234,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecodeTwoHeadsKernel.Work>(
-                query, key, value, default, output, queryLengths, kvLengths);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLengths, kvLengths);
         }
     }
 }

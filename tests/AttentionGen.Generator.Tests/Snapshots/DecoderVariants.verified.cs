@@ -8,25 +8,25 @@
 // Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators),
 //             values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
-//             key blocks of 128: online over 2 blocks, 16 work items, scratch 164,480 B rented from the array pool
+//             key blocks of 128: online over 2 blocks, 16 work items, scratch 164,864 B rented from the array pool
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 16 rows takes one vector: scores 16 × 16
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators),
 //             values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 128: online over 2 blocks, 32 work items, scratch 147,776 B rented from the array pool
+//             key blocks of 128: online over 2 blocks, 32 work items, scratch 147,968 B rented from the array pool
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 8 rows takes one vector: scores 12 × 8
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators),
 //             values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 128: online over 2 blocks, 32 work items, scratch 147,776 B rented from the array pool
+//             key blocks of 128: online over 2 blocks, 32 work items, scratch 147,968 B rented from the array pool
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 4 rows takes one vector: scores 12 × 4
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 128: online over 2 blocks, 128 work items, scratch 135,248 B rented from the array pool
+//             key blocks of 128: online over 2 blocks, 128 work items, scratch 135,296 B rented from the array pool
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 1 rows takes one vector: scores 6 × 1
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
@@ -158,7 +158,8 @@ namespace Models
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);
             global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.DecoderLayerKernel.Work>(
-                query, key, value, sinks, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), sinks, output, queryLength, kvLength);
         }
 
         /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -237,7 +238,8 @@ namespace Models
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecoderLayerKernel.Work>(
-                query, key, value, sinks, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), sinks, output, queryLength, kvLength);
         }
 
         /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -270,7 +272,8 @@ namespace Models
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
             global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.DecoderLayerKernel.Work>(
-                query, key, value, sinks, output, queryLengths, kvLengths);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), sinks, output, queryLengths, kvLengths);
         }
     }
 }

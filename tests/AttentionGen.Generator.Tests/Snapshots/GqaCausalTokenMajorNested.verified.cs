@@ -8,22 +8,22 @@
 // Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 8 × 32 (16 accumulators),
 //             values 4 rows × 80 dims (20 accumulators),
-//             key blocks of 88: online over 6 blocks, 16 work items, scratch 32,384 B on the stack
+//             key blocks of 88: online over 6 blocks, 16 work items, scratch 32,768 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 16 rows takes one vector: scores 16 × 16
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators),
 //             values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,320 B on the stack
+//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,512 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 8 rows takes one vector: scores 12 × 8
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators),
 //             values 4 rows × 20 dims (20 accumulators),
-//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,320 B on the stack
+//             key blocks of 90: online over 6 blocks, 32 work items, scratch 16,512 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 4 rows takes one vector: scores 12 × 4
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 87: online over 6 blocks, 128 work items, scratch 4,032 B on the stack
+//             key blocks of 87: online over 6 blocks, 128 work items, scratch 4,080 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 1 rows takes one vector: scores 6 × 1
 
@@ -149,7 +149,8 @@ namespace Models.Llama
                 global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                     QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
                 global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.Decoder_PrefillKernel.Work>(
-                    query, key, value, default, output, queryLength, kvLength);
+                    query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                    global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
             }
 
             /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -219,7 +220,8 @@ namespace Models.Llama
                 global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                     QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
                 global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.Decoder_PrefillKernel.Work>(
-                    query, key, value, default, output, queryLength, kvLength);
+                    query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                    global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
             }
 
             /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -249,7 +251,8 @@ namespace Models.Llama
                 global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
                     QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
                 global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.Decoder_PrefillKernel.Work>(
-                    query, key, value, default, output, queryLengths, kvLengths);
+                    query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                    global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLengths, kvLengths);
             }
         }
     }

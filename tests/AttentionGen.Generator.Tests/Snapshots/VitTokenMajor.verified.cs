@@ -8,26 +8,26 @@
 // Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
 //   AVX-512   panels of 32 rows (2 × Vector512<float>), scores 6 × 32 (12 accumulators),
 //             values 6 rows × 64 dims (24 accumulators) + a tail of 8 rows × 32 dims,
-//             key blocks of 102: online over 2 blocks, 84 work items, scratch 130,944 B on the stack
+//             key blocks of 102: online over 2 blocks, 84 work items, scratch 131,328 B rented from the array pool
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 16 rows takes one vector: scores 12 × 16
 //             a last panel of 5 row(s) scores by dot products over the head dimension (5 × 4 FMAs a key)
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   AVX2+FMA  panels of 16 rows (2 × Vector256<float>), scores 6 × 16 (12 accumulators),
 //             values 6 rows × 16 dims (12 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 116,096 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 8 rows takes one vector: scores 12 × 8
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   arm64 NEON panels of 16 rows (4 × Vector128<float>), scores 6 × 16 (24 accumulators),
 //             values 6 rows × 16 dims (24 accumulators) + a tail of 4 rows × 16 dims,
-//             key blocks of 102: online over 2 blocks, 156 work items, scratch 115,904 B on the stack
+//             key blocks of 102: online over 2 blocks, 156 work items, scratch 116,096 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 4 rows takes one vector: scores 12 × 4
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
 //   scalar    panels of 4 rows (4 × float), scores 3 × 4 (12 accumulators),
 //             values 4 rows × 2 dims (8 accumulators),
-//             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,576 B on the stack
+//             key blocks of 99: online over 2 blocks, 600 work items, scratch 104,624 B on the stack
 //             the last block's value tiles write O / sum straight from their registers
 //             a last panel of at most 1 rows takes one vector: scores 6 × 1
 //             each key/value head's strided K and V rows are packed into the scratch once per worker
@@ -148,7 +148,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.RunSequential<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, default, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes <c>softmax(Scale · Q·Kᵀ) · V</c> for all <see cref="SeqLen"/> query rows and <see
@@ -214,7 +215,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, default, output, queryLength, kvLength);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLength, kvLength);
         }
 
         /// <summary>Computes B = <paramref name="queryLengths"/>.Length independent items, item b as <c>Forward</c> with
@@ -244,7 +246,8 @@ namespace Models
             global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,
                 QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);
             global::AttentionGen.Kernels.ParallelKernel.Run<global::AttentionGen.Generated.VitAttentionKernel.Work>(
-                query, key, value, default, output, queryLengths, kvLengths);
+                query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),
+                global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), default, output, queryLengths, kvLengths);
         }
     }
 }
@@ -329,7 +332,7 @@ namespace AttentionGen.Generated
             public static int TileRows => 6;
             public static int KeyBlock => 102;
             public static bool PackKeyValues => true;
-            public static bool ScratchOnStack => true;
+            public static bool ScratchOnStack => false;
             public static int NarrowTileRows => 12;
             public static int NarrowDotRows => 5;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.RowMajor;

@@ -11,7 +11,7 @@ namespace AttentionGen.Kernels;
 public readonly ref struct AttentionCall
 {
     /// <summary>The call's tensors and lengths.</summary>
-    public AttentionCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, ReadOnlySpan<float> sinks,
+    public AttentionCall(ReadOnlySpan<float> query, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReadOnlySpan<float> sinks,
         Span<float> output, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> kvLengths, Span<float> shared)
     {
         Query = query;
@@ -27,11 +27,11 @@ public readonly ref struct AttentionCall
     /// <summary>Queries of every item.</summary>
     public ReadOnlySpan<float> Query { get; }
 
-    /// <summary>Keys of every item.</summary>
-    public ReadOnlySpan<float> Key { get; }
+    /// <summary>Keys of every item, as bytes of the kernel's <see cref="IKernelShape.KvType"/>.</summary>
+    public ReadOnlySpan<byte> Key { get; }
 
-    /// <summary>Values of every item.</summary>
-    public ReadOnlySpan<float> Value { get; }
+    /// <summary>Values of every item, as bytes of the kernel's <see cref="IKernelShape.KvType"/>.</summary>
+    public ReadOnlySpan<byte> Value { get; }
 
     /// <summary>One sink logit per query head, shared by every item; empty for a kernel without sinks.</summary>
     public ReadOnlySpan<float> Sinks { get; }

@@ -54,4 +54,7 @@ public interface IKernelShape
 
     /// <summary>Whether each query head's sink logit joins the softmax's denominator.</summary>
     static virtual bool Sinks => false;
+
+    /// <summary>How keys and values are stored; the drivers convert 16-bit ones to float32 as they pack them.</summary>
+    static virtual AttentionKvType KvType => AttentionKvType.Float32;
 }

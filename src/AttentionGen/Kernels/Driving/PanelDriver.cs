@@ -29,6 +29,14 @@ public static class PanelDriver
         where TPath : struct, IPanelPath =>
         (KernelLayout.MaxRowsPerKvHead<TShape>() + TPath.PanelLanes - 1) / TPath.PanelLanes;
 
+    /// <summary>Whether a worker packs each key/value head's K and V into its scratch, as float32: when the plan says so
+    /// (TokenMajor strides), and always for 16-bit keys and values, which are converted as they are packed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Packs<TShape, TPath>()
+        where TShape : struct, IKernelShape
+        where TPath : struct, IPanelPath =>
+        TPath.PackKeyValues || !KeyValueFormat.IsFloat32<TShape>();
+
     /// <summary>Work items of one batch item at the compiled lengths (the most it can have): key/value heads × panels ×
     /// key ranges.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,8 +151,8 @@ public static class PanelDriver
         ref float scoreMax = ref Unsafe.Add(ref start, layout.ScoreMaxAt);
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
         ref float outputStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Output), (nint)batchItem * KernelLayout.QueryElements<TShape>());
-        ref float keyTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
-        ref float valueTensor = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref byte keyTensor = ref KeyValueFormat.At<TShape>(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
+        ref byte valueTensor = ref KeyValueFormat.At<TShape>(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
 
         int rows = Math.Min(panelLanes, rowsPerKvHead - firstRow);
         Span<int> rowOffsets = state.RowOffsets;
@@ -192,14 +200,16 @@ public static class PanelDriver
         if (TPath.KeySplits > 1)
             keyEnd = Math.Min(firstKey + KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits), keyEnd);
 
-        // TokenMajor K and V rows lie KvRowStride apart, on a few L1 sets: pack the head's rows once for its panels.
-        int rowStride = TPath.PackKeyValues ? headDim : KernelLayout.KvRowStride<TShape>();
-        if (TPath.PackKeyValues && state.PackedHead != batchItem * TShape.KvHeads + kvHead)
+        // TokenMajor K and V rows lie KvRowStride apart, on a few L1 sets, and 16-bit ones need converting: pack the
+        // head's rows (as float32) once for its panels.
+        bool packs = Packs<TShape, TPath>();
+        int rowStride = packs ? headDim : KernelLayout.KvRowStride<TShape>();
+        if (packs && state.PackedHead != batchItem * TShape.KvHeads + kvHead)
         {
-            Scratch.GatherRows(ref Unsafe.Add(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
-                kvLength, headDim, ref Unsafe.Add(ref start, layout.KeysAt));
-            Scratch.GatherRows(ref Unsafe.Add(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)), KernelLayout.KvRowStride<TShape>(),
-                kvLength, headDim, ref Unsafe.Add(ref start, layout.ValuesAt));
+            KeyValueFormat.ConvertRows<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)),
+                KernelLayout.KvRowStride<TShape>(), kvLength, headDim, ref Unsafe.Add(ref start, layout.KeysAt));
+            KeyValueFormat.ConvertRows<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, 0)),
+                KernelLayout.KvRowStride<TShape>(), kvLength, headDim, ref Unsafe.Add(ref start, layout.ValuesAt));
             state.PackedHead = batchItem * TShape.KvHeads + kvHead;
         }
 
@@ -209,12 +219,12 @@ public static class PanelDriver
             int count = Math.Min(TPath.KeyBlock, keyEnd - blockStart);
             bool firstBlock = blockStart == keyStart;
             var mask = new BlockMask(count, blockStart, latestFirstKey, firstLimit);
-            ref float keyRows = ref TPath.PackKeyValues
+            ref float keyRows = ref packs
                 ? ref Unsafe.Add(ref start, layout.KeysAt + blockStart * rowStride)
-                : ref Unsafe.Add(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
-            ref float valueRows = ref TPath.PackKeyValues
+                : ref Unsafe.Add(ref Unsafe.As<byte, float>(ref keyTensor), KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            ref float valueRows = ref packs
                 ? ref Unsafe.Add(ref start, layout.ValuesAt + blockStart * rowStride)
-                : ref Unsafe.Add(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+                : ref Unsafe.Add(ref Unsafe.As<byte, float>(ref valueTensor), KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
 
             // 1. Scores. The tiles fold each lane's max as they store them: the softmax then needs no pass for it.
             scratch.Slice(layout.ScoreMaxAt, panelLanes).Fill(float.NegativeInfinity);

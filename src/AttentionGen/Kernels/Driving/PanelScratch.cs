@@ -34,7 +34,7 @@ public readonly struct PanelScratch
     public static PanelScratch For<TShape, TPath>()
         where TShape : struct, IKernelShape
         where TPath : struct, IPanelPath =>
-        new(TShape.HeadDim, TPath.PanelLanes, TPath.KeyBlock, TShape.KvLen, TPath.PackKeyValues);
+        new(TShape.HeadDim, TPath.PanelLanes, TPath.KeyBlock, TShape.KvLen, PanelDriver.Packs<TShape, TPath>());
 
     /// <summary>The accumulator.</summary>
     public int AccumulatorAt { get; }
