@@ -68,3 +68,23 @@ public static partial class Causal1024Sinks { }
 /// GroupQueryAttention with softcap and local_window_size.</summary>
 [AttentionKernel(SeqLen = 1024, Heads = 16, KvHeads = 8, HeadDim = 128, Causal = true, Softcap = 50, Window = 256)]
 public static partial class Causal1024SoftcapWindow { }
+
+/// <summary>Shape d with a Half key/value cache.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, HeadDim = 128, KvType = AttentionKvType.Half)]
+public static partial class ShapeDHalf { }
+
+/// <summary>Shape d with a bfloat16 key/value cache.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 2048, Heads = 32, HeadDim = 128, KvType = AttentionKvType.BFloat16)]
+public static partial class ShapeDBf16 { }
+
+/// <summary>GQA decoding from a long cache: S = 1, T = 4096, H = 32 on 8, D = 128 (Llama-3-8B), float32.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 32, KvHeads = 8, HeadDim = 128)]
+public static partial class DecodeGqaLong { }
+
+/// <summary><see cref="DecodeGqaLong"/> with a Half cache.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 32, KvHeads = 8, HeadDim = 128, KvType = AttentionKvType.Half)]
+public static partial class DecodeGqaLongHalf { }
+
+/// <summary>Shape c with Half keys and values.</summary>
+[AttentionKernel(SeqLen = 512, Heads = 8, HeadDim = 64, KvType = AttentionKvType.Half)]
+public static partial class ShapeCHalf { }

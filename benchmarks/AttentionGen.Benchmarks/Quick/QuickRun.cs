@@ -8,7 +8,8 @@ using AttentionGen.Benchmarks.Peers;
 namespace AttentionGen.Benchmarks.Quick;
 
 /// <summary>
-/// <c>--quick [--out DIR] [--shapes abc…rv] [--rounds N]</c>: every shape a–h (r: runtime lengths and batches; v: decoder variants), the generated kernel and its peers
+/// <c>--quick [--out DIR] [--shapes abc…rvk] [--rounds N]</c>: every shape a–h (r: runtime lengths and batches; v: decoder
+/// variants; k: 16-bit key/value caches), the generated kernel and its peers
 /// timed side by side in this one process on one thread, against the machine's measured FMA peak and DRAM
 /// bandwidth. A few minutes instead of BenchmarkDotNet's hour; ratios within one run are what to read.
 /// </summary>
@@ -24,7 +25,7 @@ public static class QuickRun
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         string outDir = Option(args, "--out") ?? Path.Combine(RepositoryRoot(), "docs", "perf");
-        string shapes = Option(args, "--shapes") ?? "abcdefghrv";
+        string shapes = Option(args, "--shapes") ?? "abcdefghrvk";
         int rounds = int.Parse(Option(args, "--rounds") ?? "21", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
 
@@ -69,6 +70,14 @@ public static class QuickRun
             Console.WriteLine($"Decoder variants: timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
         }
 
+        KeyValueCaches.Results? caches = null;
+        if (shapes.Contains('k', StringComparison.Ordinal))
+        {
+            long start = Stopwatch.GetTimestamp();
+            caches = KeyValueCaches.Measure(rounds, Warmup, Batch, limits.DramGBps, limits.L3Bytes > 0 ? limits.L3Bytes : 260L << 20);
+            Console.WriteLine($"16-bit key/value caches: timed in {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s.");
+        }
+
         // Percentages use the better of the peak measured before and after the shapes.
         limits = limits.RemeasurePeak();
         Console.WriteLine($"FMA peak after remeasuring: {limits.PeakGflops:F1} GFLOP/s.");
@@ -96,6 +105,13 @@ public static class QuickRun
             Console.WriteLine();
             Console.Write(DecoderVariants.Markdown(variants));
             markdown += Environment.NewLine + DecoderVariants.Markdown(variants);
+        }
+
+        if (caches is not null)
+        {
+            Console.WriteLine();
+            Console.Write(KeyValueCaches.Markdown(caches));
+            markdown += Environment.NewLine + KeyValueCaches.Markdown(caches);
         }
 
         Directory.CreateDirectory(outDir);

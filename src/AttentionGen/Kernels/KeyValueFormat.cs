@@ -6,8 +6,9 @@ using System.Runtime.InteropServices;
 namespace AttentionGen.Kernels;
 
 /// <summary>
-/// How a kernel's keys and values are stored (<see cref="IKernelShape.KvType"/>), and the copy that turns rows of them
-/// into float32 rows: the drivers work on float32 only, so 16-bit rows are converted once, as they are packed.
+/// How a kernel's keys and values are stored (<see cref="IKernelShape.KvType"/>): loads that convert them to float32
+/// as they are read (decoding streams its keys once), and the copy that converts rows of them into float32 rows (a
+/// panel packs each head's keys and values once for all its panels).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class KeyValueFormat
@@ -54,6 +55,22 @@ public static class KeyValueFormat
                 Unsafe.Add(ref to, d) = Load<ScalarOps, float, TShape>(ref from, d);
         }
     }
+
+    /// <summary><see cref="IVectorOps{TVector}.Width"/> elements at <paramref name="offset"/> elements from
+    /// <paramref name="source"/>, as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Load<TOps, TVector, TShape>(ref byte source, int offset)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape =>
+        IsFloat32<TShape>()
+            ? TOps.Load(ref Unsafe.As<byte, float>(ref source), offset)
+            : Load<TOps, TVector, TShape>(ref Unsafe.As<byte, ushort>(ref source), offset);
+
+    /// <summary>The element at <paramref name="offset"/> elements from <paramref name="source"/>, as a float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadScalar<TShape>(ref byte source, int offset) where TShape : struct, IKernelShape =>
+        Load<ScalarOps, float, TShape>(ref source, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Load<TOps, TVector, TShape>(ref ushort source, int offset)

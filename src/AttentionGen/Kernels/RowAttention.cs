@@ -5,7 +5,7 @@ namespace AttentionGen.Kernels;
 
 /// <summary>
 /// Attention for a few query rows against many keys (decoding): the head dimension lives in vector lanes and
-/// each row streams its keys once. Used by generated kernels whose rows per key/value head are too few to fill
+/// each row streams its keys once, converting 16-bit keys and values to float32 as it loads them. Used by generated kernels whose rows per key/value head are too few to fill
 /// a panel of lanes. Shape-independent: written once, for every vector type.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -16,39 +16,40 @@ public static class RowAttention
     /// <param name="keys">The first key row.</param>
     /// <param name="keyStride">Elements between key rows.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scores<TOps, TVector>(ref float query, ref float keys, int keyStride, int count, int headDim,
+    public static void Scores<TOps, TVector, TShape>(ref float query, ref byte keys, int keyStride, int count, int headDim,
         float scale, ref float scores)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
         int vectorEnd = headDim - headDim % TOps.Width;
         int j = 0;
         for (; j + 4 <= count; j += 4)
         {
-            ref float k0 = ref Unsafe.Add(ref keys, j * keyStride);
-            ref float k1 = ref Unsafe.Add(ref k0, keyStride);
-            ref float k2 = ref Unsafe.Add(ref k1, keyStride);
-            ref float k3 = ref Unsafe.Add(ref k2, keyStride);
+            ref byte k0 = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
+            ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
+            ref byte k2 = ref KeyValueFormat.At<TShape>(ref k1, keyStride);
+            ref byte k3 = ref KeyValueFormat.At<TShape>(ref k2, keyStride);
             if (j + PrefetchKeys + 4 <= count)
-                CachePrefetch.Rows(ref Unsafe.Add(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
                 TVector q = TOps.Load(ref query, d);
-                a0 = TOps.MultiplyAdd(q, TOps.Load(ref k0, d), a0);
-                a1 = TOps.MultiplyAdd(q, TOps.Load(ref k1, d), a1);
-                a2 = TOps.MultiplyAdd(q, TOps.Load(ref k2, d), a2);
-                a3 = TOps.MultiplyAdd(q, TOps.Load(ref k3, d), a3);
+                a0 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k0, d), a0);
+                a1 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k1, d), a1);
+                a2 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k2, d), a2);
+                a3 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k3, d), a3);
             }
 
             float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
             for (int d = vectorEnd; d < headDim; d++)
             {
                 float q = Unsafe.Add(ref query, d);
-                s0 += q * Unsafe.Add(ref k0, d);
-                s1 += q * Unsafe.Add(ref k1, d);
-                s2 += q * Unsafe.Add(ref k2, d);
-                s3 += q * Unsafe.Add(ref k3, d);
+                s0 += q * KeyValueFormat.LoadScalar<TShape>(ref k0, d);
+                s1 += q * KeyValueFormat.LoadScalar<TShape>(ref k1, d);
+                s2 += q * KeyValueFormat.LoadScalar<TShape>(ref k2, d);
+                s3 += q * KeyValueFormat.LoadScalar<TShape>(ref k3, d);
             }
 
             Unsafe.Add(ref scores, j) = s0 * scale;
@@ -59,13 +60,13 @@ public static class RowAttention
 
         for (; j < count; j++)
         {
-            ref float k = ref Unsafe.Add(ref keys, j * keyStride);
+            ref byte k = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
             TVector a = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
-                a = TOps.MultiplyAdd(TOps.Load(ref query, d), TOps.Load(ref k, d), a);
+                a = TOps.MultiplyAdd(TOps.Load(ref query, d), KeyValueFormat.Load<TOps, TVector, TShape>(ref k, d), a);
             float s = TOps.Sum(a);
             for (int d = vectorEnd; d < headDim; d++)
-                s += Unsafe.Add(ref query, d) * Unsafe.Add(ref k, d);
+                s += Unsafe.Add(ref query, d) * KeyValueFormat.LoadScalar<TShape>(ref k, d);
             Unsafe.Add(ref scores, j) = s * scale;
         }
     }
@@ -121,30 +122,31 @@ public static class RowAttention
     /// then one: each pass streams the value rows once, so a row of up to eight vectors (D = 128 on AVX-512) is read
     /// whole and in order instead of in halves two passes apart (decoding with D = 128: 5-11 % faster).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Accumulate<TOps, TVector>(ref float values, int valueStride, ref float probabilities, int count,
+    public static void Accumulate<TOps, TVector, TShape>(ref byte values, int valueStride, ref float probabilities, int count,
         int headDim, float alpha, ref float accumulator)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
         int w = TOps.Width;
         int vectorEnd = headDim - headDim % w;
         TVector scale = TOps.Broadcast(alpha);
         int d = 0;
         for (; d + 8 * w <= vectorEnd; d += 8 * w)
-            AccumulatePass<TOps, TVector>(ref Unsafe.Add(ref values, d), valueStride, ref probabilities, count, scale,
+            AccumulatePass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, ref probabilities, count, scale,
                 ref Unsafe.Add(ref accumulator, d), eightVectors: true);
         for (; d + 4 * w <= vectorEnd; d += 4 * w)
-            AccumulatePass<TOps, TVector>(ref Unsafe.Add(ref values, d), valueStride, ref probabilities, count, scale,
+            AccumulatePass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, ref probabilities, count, scale,
                 ref Unsafe.Add(ref accumulator, d), eightVectors: false);
 
         for (; d < vectorEnd; d += w)
         {
             TVector a = TOps.Multiply(TOps.Load(ref accumulator, d), scale);
-            ref float v = ref Unsafe.Add(ref values, d);
+            ref byte v = ref KeyValueFormat.At<TShape>(ref values, d);
             for (int j = 0; j < count; j++)
             {
-                a = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref probabilities, j)), TOps.Load(ref v, 0), a);
-                v = ref Unsafe.Add(ref v, valueStride);
+                a = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref probabilities, j)), KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0), a);
+                v = ref KeyValueFormat.At<TShape>(ref v, valueStride);
             }
 
             TOps.Store(a, ref accumulator, d);
@@ -154,7 +156,7 @@ public static class RowAttention
         {
             float a = Unsafe.Add(ref accumulator, d) * alpha;
             for (int j = 0; j < count; j++)
-                a += Unsafe.Add(ref probabilities, j) * Unsafe.Add(ref values, j * valueStride + d);
+                a += Unsafe.Add(ref probabilities, j) * KeyValueFormat.LoadScalar<TShape>(ref values, j * valueStride + d);
             Unsafe.Add(ref accumulator, d) = a;
         }
     }
@@ -163,10 +165,11 @@ public static class RowAttention
     /// accumulators in registers. <paramref name="eightVectors"/> is a constant at both call sites, so each inlined copy
     /// keeps one shape (timed as fast as two hand-written loops).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulatePass<TOps, TVector>(ref float values, int valueStride, ref float probabilities, int count,
+    private static void AccumulatePass<TOps, TVector, TShape>(ref byte values, int valueStride, ref float probabilities, int count,
         TVector scale, ref float accumulator, bool eightVectors)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
+        where TShape : struct, IKernelShape
     {
         int w = TOps.Width;
         TVector a0 = TOps.Multiply(TOps.Load(ref accumulator, 0), scale);
@@ -182,25 +185,25 @@ public static class RowAttention
             a7 = TOps.Multiply(TOps.Load(ref accumulator, 7 * w), scale);
         }
 
-        ref float v = ref values;
+        ref byte v = ref values;
         for (int j = 0; j < count; j++)
         {
             if (j + PrefetchKeys < count)
-                CachePrefetch.Rows(ref Unsafe.Add(ref v, PrefetchKeys * valueStride), valueStride, 1, (eightVectors ? 8 : 4) * w);
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchKeys * valueStride), valueStride, 1, (eightVectors ? 8 : 4) * w);
             TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
-            a0 = TOps.MultiplyAdd(p, TOps.Load(ref v, 0), a0);
-            a1 = TOps.MultiplyAdd(p, TOps.Load(ref v, w), a1);
-            a2 = TOps.MultiplyAdd(p, TOps.Load(ref v, 2 * w), a2);
-            a3 = TOps.MultiplyAdd(p, TOps.Load(ref v, 3 * w), a3);
+            a0 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0), a0);
+            a1 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, w), a1);
+            a2 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 2 * w), a2);
+            a3 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 3 * w), a3);
             if (eightVectors)
             {
-                a4 = TOps.MultiplyAdd(p, TOps.Load(ref v, 4 * w), a4);
-                a5 = TOps.MultiplyAdd(p, TOps.Load(ref v, 5 * w), a5);
-                a6 = TOps.MultiplyAdd(p, TOps.Load(ref v, 6 * w), a6);
-                a7 = TOps.MultiplyAdd(p, TOps.Load(ref v, 7 * w), a7);
+                a4 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 4 * w), a4);
+                a5 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 5 * w), a5);
+                a6 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 6 * w), a6);
+                a7 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 7 * w), a7);
             }
 
-            v = ref Unsafe.Add(ref v, valueStride);
+            v = ref KeyValueFormat.At<TShape>(ref v, valueStride);
         }
 
         TOps.Store(a0, ref accumulator, 0);

@@ -33,13 +33,6 @@ public static class RowDriver
         where TPath : struct, IRowPath =>
         TPath.KeySplits > 1 ? WorkItems<TShape, TPath>() * ItemFloats<TShape>() : 0;
 
-    /// <summary>Floats for one block of 16-bit K and V rows converted to float32; 0 for float32 ones, read in place.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ConvertedFloats<TShape, TPath>()
-        where TShape : struct, IKernelShape
-        where TPath : struct, IRowPath =>
-        KeyValueFormat.IsFloat32<TShape>() ? 0 : 2 * TPath.KeyBlock * TShape.HeadDim;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ItemFloats<TShape>() where TShape : struct, IKernelShape =>
         KernelLayout.MaxRowsPerKvHead<TShape>() * RowState<TShape>();
@@ -53,8 +46,7 @@ public static class RowDriver
         where TShape : struct, IKernelShape
         where TPath : struct, IRowPath
     {
-        // Scores, then P [KeyBlock]; row states [rows][RowState]; 16-bit K and V: the block's rows as float32.
-        int floats = TPath.KeyBlock + ItemFloats<TShape>() + ConvertedFloats<TShape, TPath>();
+        int floats = TPath.KeyBlock + ItemFloats<TShape>(); // scores, then P [KeyBlock]; row states [rows][RowState]
         float[]? rented = TPath.ScratchOnStack ? null : ArrayPool<float>.Shared.Rent(floats + Scratch.Padding);
         Span<float> scratch = TPath.ScratchOnStack
             ? Scratch.Align(stackalloc float[floats + Scratch.Padding], floats)
@@ -86,10 +78,6 @@ public static class RowDriver
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
         ref byte keyTensor = ref KeyValueFormat.At<TShape>(ref MemoryMarshal.GetReference(call.Key), (nint)batchItem * KernelLayout.KeyElements<TShape>());
         ref byte valueTensor = ref KeyValueFormat.At<TShape>(ref MemoryMarshal.GetReference(call.Value), (nint)batchItem * KernelLayout.KeyElements<TShape>());
-        bool converts = !KeyValueFormat.IsFloat32<TShape>();
-        int rowStride = converts ? headDim : stride;
-        ref float convertedKeys = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), TPath.KeyBlock + ItemFloats<TShape>());
-        ref float convertedValues = ref Unsafe.Add(ref convertedKeys, TPath.KeyBlock * headDim);
         ref float scores = ref MemoryMarshal.GetReference(scratch);
 
         // The row states live in the scratch, or with split-KV in the shared memory, for Finish to merge.
@@ -114,19 +102,8 @@ public static class RowDriver
         for (int blockStart = keyStart; blockStart < keyEnd; blockStart += TPath.KeyBlock)
         {
             int blockEnd = Math.Min(blockStart + TPath.KeyBlock, keyEnd);
-            ref float keyRows = ref Unsafe.Add(ref Unsafe.As<byte, float>(ref keyTensor), KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
-            ref float valueRows = ref Unsafe.Add(ref Unsafe.As<byte, float>(ref valueTensor), KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
-            if (converts)
-            {
-                // 16-bit rows are converted once per block, for every row of the GQA group to read as float32.
-                KeyValueFormat.ConvertRows<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart)),
-                    stride, blockEnd - blockStart, headDim, ref convertedKeys);
-                KeyValueFormat.ConvertRows<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart)),
-                    stride, blockEnd - blockStart, headDim, ref convertedValues);
-                keyRows = ref convertedKeys;
-                valueRows = ref convertedValues;
-            }
-
+            ref byte keyRows = ref KeyValueFormat.At<TShape>(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
+            ref byte valueRows = ref KeyValueFormat.At<TShape>(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
             for (int row = 0; row < rows; row++)
             {
                 int from = Math.Max(blockStart, KernelLayout.FirstKey<TShape>(row, queryLength, kvLength));
@@ -135,8 +112,8 @@ public static class RowDriver
                     continue; // this row's allowed keys are in other blocks
 
                 ref float rowStateStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * rowState);
-                RowAttention.Scores<TOps, TVector>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row)),
-                    ref Unsafe.Add(ref keyRows, (from - blockStart) * rowStride), rowStride, count, headDim, TShape.ScoreScale,
+                RowAttention.Scores<TOps, TVector, TShape>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row)),
+                    ref KeyValueFormat.At<TShape>(ref keyRows, (from - blockStart) * stride), stride, count, headDim, TShape.ScoreScale,
                     ref scores);
                 if (ScoreTransform.Applies<TShape>())
                 {
@@ -145,7 +122,7 @@ public static class RowDriver
                 }
 
                 float alpha = RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowStateStart, ref Unsafe.Add(ref rowStateStart, 1));
-                RowAttention.Accumulate<TOps, TVector>(ref Unsafe.Add(ref valueRows, (from - blockStart) * rowStride), rowStride,
+                RowAttention.Accumulate<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref valueRows, (from - blockStart) * stride), stride,
                     ref scores, count, headDim, alpha, ref Unsafe.Add(ref rowStateStart, 2));
             }
         }
