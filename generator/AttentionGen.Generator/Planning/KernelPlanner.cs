@@ -50,9 +50,8 @@ internal static class KernelPlanner
         {
             int block = Math.Min(shape.KvLen, RowKeyBlock);
             int blocks = CeilDiv(shape.KvLen, block);
-            // Scores, the rows' states, and for 16-bit keys and values one block of them converted to float32.
-            long converted = shape.KvType == KeyValueType.Float32 ? 0 : 2L * block * shape.HeadDim;
-            int floats = (int)Math.Min(int.MaxValue, block + (long)rows * (shape.HeadDim + 2) + converted);
+            // Scores of four rows (a GQA group's rows go four at a time), and the rows' states.
+            int floats = (int)Math.Min(int.MaxValue, 4L * block + (long)rows * (shape.HeadDim + 2));
             return new RowPathPlan(profile, new KeyBlocking(block, blocks, KeySplits(shape, shape.KvHeads, blocks)),
                 new ScratchPlan(floats, floats <= StackScratchCapFloats));
         }

@@ -46,7 +46,8 @@ public static class RowDriver
         where TShape : struct, IKernelShape
         where TPath : struct, IRowPath
     {
-        int floats = TPath.KeyBlock + ItemFloats<TShape>(); // scores, then P [KeyBlock]; row states [rows][RowState]
+        // Scores, then P, of four rows [4][KeyBlock]; row states [rows][RowState].
+        int floats = GroupRows.Rows * TPath.KeyBlock + ItemFloats<TShape>();
         float[]? rented = TPath.ScratchOnStack ? null : ArrayPool<float>.Shared.Rent(floats + Scratch.Padding);
         Span<float> scratch = TPath.ScratchOnStack
             ? Scratch.Align(stackalloc float[floats + Scratch.Padding], floats)
@@ -72,7 +73,7 @@ public static class RowDriver
     {
         int headDim = TShape.HeadDim, rowState = RowState<TShape>(), stride = KernelLayout.KvRowStride<TShape>();
         int queryLength = call.QueryLengths[batchItem], kvLength = call.KvLengths[batchItem];
-        int rows = queryLength * KernelLayout.GroupSize<TShape>();
+        int group = KernelLayout.GroupSize<TShape>(), rows = queryLength * group;
         int kvHead = TPath.KeySplits > 1 ? local / TPath.KeySplits : local;
         int firstKey = TPath.KeySplits > 1 ? (local - kvHead * TPath.KeySplits) * KernelLayout.SplitKeys<TShape>(TPath.KeyBlock, TPath.KeySplits) : 0;
         ref float queryStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(call.Query), (nint)batchItem * KernelLayout.QueryElements<TShape>());
@@ -83,7 +84,7 @@ public static class RowDriver
         // The row states live in the scratch, or with split-KV in the shared memory, for Finish to merge.
         Span<float> state = TPath.KeySplits > 1
             ? call.Shared.Slice(batchItem * SharedFloats<TShape, TPath>() + local * ItemFloats<TShape>(), rows * rowState)
-            : scratch.Slice(TPath.KeyBlock, rows * rowState);
+            : scratch.Slice(GroupRows.Rows * TPath.KeyBlock, rows * rowState);
         // Each row's softmax state starts empty (max −∞, sum 0), or holding its sink (max its logit, sum 1) in the item
         // whose keys start at 0, so that a row split over key ranges counts it once.
         state.Clear();
@@ -104,26 +105,22 @@ public static class RowDriver
             int blockEnd = Math.Min(blockStart + TPath.KeyBlock, keyEnd);
             ref byte keyRows = ref KeyValueFormat.At<TShape>(ref keyTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
             ref byte valueRows = ref KeyValueFormat.At<TShape>(ref valueTensor, KernelLayout.KeyOffset<TShape>(kvHead, blockStart));
-            for (int row = 0; row < rows; row++)
+            // The rows of one position share their keys; a GQA group's rows go four at a time, reading each key once.
+            for (int position = 0; position < queryLength; position++)
             {
-                int from = Math.Max(blockStart, KernelLayout.FirstKey<TShape>(row, queryLength, kvLength));
-                int count = Math.Min(blockEnd, KernelLayout.KeyEnd<TShape>(row, queryLength, kvLength)) - from;
+                int firstRow = position * group;
+                int from = Math.Max(blockStart, KernelLayout.FirstKey<TShape>(firstRow, queryLength, kvLength));
+                int count = Math.Min(blockEnd, KernelLayout.KeyEnd<TShape>(firstRow, queryLength, kvLength)) - from;
                 if (count <= 0)
-                    continue; // this row's allowed keys are in other blocks
+                    continue; // this position's allowed keys are in other blocks
 
-                ref float rowStateStart = ref Unsafe.Add(ref MemoryMarshal.GetReference(state), row * rowState);
-                RowAttention.Scores<TOps, TVector, TShape>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row)),
-                    ref KeyValueFormat.At<TShape>(ref keyRows, (from - blockStart) * stride), stride, count, headDim, TShape.ScoreScale,
-                    ref scores);
-                if (ScoreTransform.Applies<TShape>())
+                ref byte keys = ref KeyValueFormat.At<TShape>(ref keyRows, (from - blockStart) * stride);
+                ref byte values = ref KeyValueFormat.At<TShape>(ref valueRows, (from - blockStart) * stride);
+                for (int chunk = 0; chunk < group; chunk += GroupRows.Rows)
                 {
-                    float slope = TShape.Alibi ? ScoreTransform.NegatedSlope<TShape>(KernelLayout.Head<TShape>(kvHead, row)) : 0;
-                    ScoreTransform.Row<TOps, TVector, TShape>(ref scores, count, from, KernelLayout.Position<TShape>(row, queryLength, kvLength), slope);
+                    RunRows<TOps, TVector, TShape, TPath>(ref queryStart, ref keys, ref values, ref scores, state, kvHead, firstRow + chunk,
+                        Math.Min(GroupRows.Rows, group - chunk), from, count, queryLength, kvLength);
                 }
-
-                float alpha = RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowStateStart, ref Unsafe.Add(ref rowStateStart, 1));
-                RowAttention.Accumulate<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref valueRows, (from - blockStart) * stride), stride,
-                    ref scores, count, headDim, alpha, ref Unsafe.Add(ref rowStateStart, 2));
             }
         }
 
@@ -135,6 +132,70 @@ public static class RowDriver
             RowAttention.WriteRow(ref state[row * rowState + 2], state[row * rowState + 1], headDim,
                 ref Unsafe.Add(ref outputStart, KernelLayout.QueryOffset<TShape>(kvHead, row)));
         }
+    }
+
+    /// <summary>One block's keys <c>[from, from + count)</c> for <paramref name="rows"/> (1 to 4) rows from
+    /// <paramref name="firstRow"/>: scores, score transform, online softmax, values. One row streams alone; two to four
+    /// go through <see cref="GroupRows"/>, the missing ones repeating the last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunRows<TOps, TVector, TShape, TPath>(ref float queryStart, ref byte keys, ref byte values, ref float scores,
+        Span<float> state, int kvHead, int firstRow, int rows, int from, int count, int queryLength, int kvLength)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+        where TPath : struct, IRowPath
+    {
+        int headDim = TShape.HeadDim, rowState = RowState<TShape>(), stride = KernelLayout.KvRowStride<TShape>();
+        ref float states = ref MemoryMarshal.GetReference(state);
+        if (rows == 1)
+        {
+            ref float rowState0 = ref Unsafe.Add(ref states, firstRow * rowState);
+            RowAttention.Scores<TOps, TVector, TShape>(ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, firstRow)),
+                ref keys, stride, count, headDim, TShape.ScoreScale, ref scores);
+            float alpha = Softmax<TOps, TVector, TShape>(ref scores, ref rowState0, kvHead, firstRow, from, count, queryLength, kvLength);
+            RowAttention.Accumulate<TOps, TVector, TShape>(ref values, stride, ref scores, count, headDim, alpha, ref Unsafe.Add(ref rowState0, 2));
+            return;
+        }
+
+        int last = rows - 1, r1 = Math.Min(1, last), r2 = Math.Min(2, last), r3 = Math.Min(3, last);
+        ref float s0 = ref scores, s1 = ref Unsafe.Add(ref scores, r1 * TPath.KeyBlock);
+        ref float s2 = ref Unsafe.Add(ref scores, r2 * TPath.KeyBlock), s3 = ref Unsafe.Add(ref scores, r3 * TPath.KeyBlock);
+        ref float o0 = ref Unsafe.Add(ref states, firstRow * rowState), o1 = ref Unsafe.Add(ref states, (firstRow + r1) * rowState);
+        ref float o2 = ref Unsafe.Add(ref states, (firstRow + r2) * rowState), o3 = ref Unsafe.Add(ref states, (firstRow + r3) * rowState);
+        GroupRows.Scores<TOps, TVector, TShape>(ref Query<TShape>(ref queryStart, kvHead, firstRow), ref Query<TShape>(ref queryStart, kvHead, firstRow + r1),
+            ref Query<TShape>(ref queryStart, kvHead, firstRow + r2), ref Query<TShape>(ref queryStart, kvHead, firstRow + r3),
+            ref keys, stride, count, headDim, TShape.ScoreScale, ref s0, ref s1, ref s2, ref s3);
+
+        Span<float> alphas = stackalloc float[GroupRows.Rows];
+        alphas[0] = Softmax<TOps, TVector, TShape>(ref s0, ref o0, kvHead, firstRow, from, count, queryLength, kvLength);
+        alphas[1] = r1 == 1 ? Softmax<TOps, TVector, TShape>(ref s1, ref o1, kvHead, firstRow + 1, from, count, queryLength, kvLength) : alphas[0];
+        alphas[2] = r2 == 2 ? Softmax<TOps, TVector, TShape>(ref s2, ref o2, kvHead, firstRow + 2, from, count, queryLength, kvLength) : alphas[1];
+        alphas[3] = r3 == 3 ? Softmax<TOps, TVector, TShape>(ref s3, ref o3, kvHead, firstRow + 3, from, count, queryLength, kvLength) : alphas[2];
+        GroupRows.Accumulate<TOps, TVector, TShape>(ref values, stride, count, headDim, ref s0, ref s1, ref s2, ref s3,
+            ref MemoryMarshal.GetReference(alphas), ref Unsafe.Add(ref o0, 2), ref Unsafe.Add(ref o1, 2), ref Unsafe.Add(ref o2, 2),
+            ref Unsafe.Add(ref o3, 2));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref float Query<TShape>(ref float queryStart, int kvHead, int row) where TShape : struct, IKernelShape =>
+        ref Unsafe.Add(ref queryStart, KernelLayout.QueryOffset<TShape>(kvHead, row));
+
+    /// <summary>A row's score transform and online-softmax step over its block of scores; returns the factor its
+    /// accumulator is rescaled by.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Softmax<TOps, TVector, TShape>(ref float scores, ref float rowState, int kvHead, int row, int from, int count,
+        int queryLength, int kvLength)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+        where TShape : struct, IKernelShape
+    {
+        if (ScoreTransform.Applies<TShape>())
+        {
+            float slope = TShape.Alibi ? ScoreTransform.NegatedSlope<TShape>(KernelLayout.Head<TShape>(kvHead, row)) : 0;
+            ScoreTransform.Row<TOps, TVector, TShape>(ref scores, count, from, KernelLayout.Position<TShape>(row, queryLength, kvLength), slope);
+        }
+
+        return RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
     }
 
     /// <summary>Merges each row's key ranges (split-KV, after every item has run) and writes the row.</summary>
