@@ -88,3 +88,7 @@ public static partial class DecodeGqaLongHalf { }
 /// <summary>Shape c with Half keys and values.</summary>
 [AttentionKernel(SeqLen = 512, Heads = 8, HeadDim = 64, KvType = AttentionKvType.Half)]
 public static partial class ShapeCHalf { }
+
+/// <summary><see cref="DecodeGqaLong"/> with a bfloat16 cache.</summary>
+[AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 32, KvHeads = 8, HeadDim = 128, KvType = AttentionKvType.BFloat16)]
+public static partial class DecodeGqaLongBf16 { }

@@ -106,6 +106,10 @@ public class HalfCacheTests
             case ("DecodeHalfSplit", Entry.Forward): DecodeHalfSplit.Forward(query, keyHalf, valueHalf, output, queryLength, kvLength); break;
             case ("DecodeHalfSplit", Entry.ForwardParallel): DecodeHalfSplit.ForwardParallel(query, keyHalf, valueHalf, output, queryLength, kvLength); break;
             case ("DecodeHalfSplit", Entry.ForwardBatch): DecodeHalfSplit.ForwardBatch(query, keyHalf, valueHalf, output, rows, keys); break;
+            case ("DecodeGroupOfThreeHalf", Entry.Forward): DecodeGroupOfThreeHalf.Forward(query, keyHalf, valueHalf, output, queryLength, kvLength); break;
+            case ("DecodeGroupOfThreeHalf", Entry.ForwardParallel):
+                DecodeGroupOfThreeHalf.ForwardParallel(query, keyHalf, valueHalf, output, queryLength, kvLength); break;
+            case ("DecodeGroupOfThreeHalf", Entry.ForwardBatch): DecodeGroupOfThreeHalf.ForwardBatch(query, keyHalf, valueHalf, output, rows, keys); break;
             default: throw new ArgumentException($"no kernel {kernel}");
         }
     }
@@ -153,7 +157,7 @@ public class HalfCacheTests
     public static TheoryData<string, Entry> OwnKernels()
     {
         var data = new TheoryData<string, Entry>();
-        foreach (string name in new[] { "ChunkHalfWindowSinks", "DecodeBf16SoftcapAlibi", "DecodeHalfSplit", "PrefillHalf", "DecodeBf16" })
+        foreach (string name in new[] { "ChunkHalfWindowSinks", "DecodeBf16SoftcapAlibi", "DecodeHalfSplit", "PrefillHalf", "DecodeBf16", "DecodeGroupOfThreeHalf" })
             foreach (Entry entry in Enum.GetValues<Entry>())
                 data.Add(name, entry);
         return data;

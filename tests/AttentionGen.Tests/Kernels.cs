@@ -168,6 +168,11 @@ namespace AttentionGen.Tests.Decoder
 
     [AttentionKernel(SeqLen = 50, KvLen = 50, Heads = 4, HeadDim = 96, Softcap = 5, Sinks = true)]
     public static partial class EncoderSoftcapSinks { }
+
+    // Decoding with groups of seven query heads (Qwen's 28 on 4): chunks of four and three rows, and a head dimension
+    // with a tail past the last whole vector.
+    [AttentionKernel(SeqLen = 1, KvLen = 300, Heads = 28, KvHeads = 4, HeadDim = 72, Causal = true, Layout = AttentionLayout.TokenMajor)]
+    public static partial class DecodeGroupOfSeven { }
 }
 
 // 16-bit key/value caches: the golden cases of contract version 2 and combinations of our own (HalfCacheTests).
@@ -193,4 +198,8 @@ namespace AttentionGen.Tests.HalfCache
 
     [AttentionKernel(SeqLen = 1, KvLen = 4096, Heads = 2, HeadDim = 32, KvType = AttentionKvType.Half)]
     public static partial class DecodeHalfSplit { }
+
+    [AttentionKernel(SeqLen = 2, KvLen = 200, Heads = 6, KvHeads = 2, HeadDim = 40, Causal = true, Window = 50,
+        KvType = AttentionKvType.Half)]
+    public static partial class DecodeGroupOfThreeHalf { }
 }

@@ -14,7 +14,7 @@ namespace AttentionGen.Benchmarks.Quick;
 public static class KeyValueCaches
 {
     public sealed record Results(double DecodeF32Ms, double DecodeHalfMs, double DecodeBf16Ms, double GqaF32Ms, double GqaHalfMs,
-        double PrefillF32Ms, double PrefillHalfMs, double DramGBps);
+        double GqaBf16Ms, double PrefillF32Ms, double PrefillHalfMs, double DramGBps);
 
     public static Results Measure(int rounds, TimeSpan warmup, TimeSpan batch, double dramGBps, long lastLevelCacheBytes)
     {
@@ -36,6 +36,7 @@ public static class KeyValueCaches
         var decodeBf16 = new Cold<ushort>(BFloat16s(dk), BFloat16s(dv), lastLevelCacheBytes, (k, v) => ShapeDBf16.Forward(dq, k, v, dOut));
         var gqaF32 = new Cold<float>(gk, gv, lastLevelCacheBytes, (k, v) => DecodeGqaLong.Forward(gq, k, v, gOut));
         var gqaHalf = new Cold<Half>(Halves(gk), Halves(gv), lastLevelCacheBytes, (k, v) => DecodeGqaLongHalf.Forward(gq, k, v, gOut));
+        var gqaBf16 = new Cold<ushort>(BFloat16s(gk), BFloat16s(gv), lastLevelCacheBytes, (k, v) => DecodeGqaLongBf16.Forward(gq, k, v, gOut));
         var contenders = new List<Contender>
         {
             new("Decode float32", decodeF32.Run),
@@ -43,13 +44,14 @@ public static class KeyValueCaches
             new("Decode BFloat16", decodeBf16.Run),
             new("GQA float32", gqaF32.Run),
             new("GQA Half", gqaHalf.Run),
+            new("GQA BFloat16", gqaBf16.Run),
             new("Prefill float32", () => ShapeC.Forward(cq, ck, cv, cOut)),
             new("Prefill Half", () => ShapeCHalf.Forward(cq, ckHalf, cvHalf, cOut)),
         };
         InterleavedTimer.Measure(contenders, rounds, warmup, batch);
         double Median(string name) => contenders.Single(c => c.Name == name).Median;
         return new Results(Median("Decode float32"), Median("Decode Half"), Median("Decode BFloat16"), Median("GQA float32"),
-            Median("GQA Half"), Median("Prefill float32"), Median("Prefill Half"), dramGBps);
+            Median("GQA Half"), Median("GQA BFloat16"), Median("Prefill float32"), Median("Prefill Half"), dramGBps);
     }
 
     public static string Markdown(Results r)
@@ -75,6 +77,7 @@ public static class KeyValueCaches
         Row("decode S 1, T 2048, H 32, D 128 (d)", "BFloat16", r.DecodeBf16Ms, dBytes, 2, r.DecodeF32Ms, "≥ 1.7×, ≥ 80 % of DRAM");
         Row("GQA decode S 1, T 4096, H 32/8, D 128", "float32", r.GqaF32Ms, gBytes, 4, r.GqaF32Ms, "");
         Row("GQA decode S 1, T 4096, H 32/8, D 128", "Half", r.GqaHalfMs, gBytes, 2, r.GqaF32Ms, "≥ 1.6×");
+        Row("GQA decode S 1, T 4096, H 32/8, D 128", "BFloat16", r.GqaBf16Ms, gBytes, 2, r.GqaF32Ms, "");
         Row("prefill S = T = 512, H 8, D 64 (c)", "float32", r.PrefillF32Ms, 0, 4, r.PrefillF32Ms, "");
         Row("prefill S = T = 512, H 8, D 64 (c)", "Half", r.PrefillHalfMs, 0, 2, r.PrefillF32Ms, "≥ 0.91× (time ≤ 1.10×)");
         return md.ToString();

@@ -1,4 +1,6 @@
+using System;
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
 namespace AttentionGen.Kernels;
@@ -6,8 +8,7 @@ namespace AttentionGen.Kernels;
 /// <summary>
 /// Decoding for the query heads of one GQA group at one position, four rows at a time: each key and value row is read
 /// (and, 16-bit, converted) once for the four rows instead of once per row. Fewer rows repeat the last one: a repeated
-/// row computes and stores the same numbers twice. The sums run in <see cref="RowAttention"/>'s order, so a row's
-/// result is the same bits either way.
+/// row computes and stores the same numbers twice.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class GroupRows
@@ -25,6 +26,7 @@ public static class GroupRows
         where TShape : struct, IKernelShape
     {
         int vectorEnd = headDim - headDim % TOps.Width;
+        Span<float> sums = stackalloc float[16];
         int j = 0;
         for (; j + 2 <= count; j += 2)
         {
@@ -50,14 +52,20 @@ public static class GroupRows
                 a31 = TOps.MultiplyAdd(q, x1, a31);
             }
 
-            Finish<TShape>(TOps.Sum(a00), ref q0, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s0, j));
-            Finish<TShape>(TOps.Sum(a01), ref q0, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s0, j + 1));
-            Finish<TShape>(TOps.Sum(a10), ref q1, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s1, j));
-            Finish<TShape>(TOps.Sum(a11), ref q1, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s1, j + 1));
-            Finish<TShape>(TOps.Sum(a20), ref q2, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s2, j));
-            Finish<TShape>(TOps.Sum(a21), ref q2, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s2, j + 1));
-            Finish<TShape>(TOps.Sum(a30), ref q3, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s3, j));
-            Finish<TShape>(TOps.Sum(a31), ref q3, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s3, j + 1));
+            // Eight horizontal sums in one SumEach where a vector holds eight lanes.
+            if (TOps.Width >= 8)
+                TOps.Store(TOps.SumEach(a00, a01, a10, a11, a20, a21, a30, a31), ref MemoryMarshal.GetReference(sums), 0);
+            else
+                (sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]) =
+                    (TOps.Sum(a00), TOps.Sum(a01), TOps.Sum(a10), TOps.Sum(a11), TOps.Sum(a20), TOps.Sum(a21), TOps.Sum(a30), TOps.Sum(a31));
+            Finish<TShape>(sums[0], ref q0, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s0, j));
+            Finish<TShape>(sums[1], ref q0, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s0, j + 1));
+            Finish<TShape>(sums[2], ref q1, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s1, j));
+            Finish<TShape>(sums[3], ref q1, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s1, j + 1));
+            Finish<TShape>(sums[4], ref q2, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s2, j));
+            Finish<TShape>(sums[5], ref q2, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s2, j + 1));
+            Finish<TShape>(sums[6], ref q3, ref k0, vectorEnd, headDim, scale, ref Unsafe.Add(ref s3, j));
+            Finish<TShape>(sums[7], ref q3, ref k1, vectorEnd, headDim, scale, ref Unsafe.Add(ref s3, j + 1));
         }
 
         for (; j < count; j++)
