@@ -32,8 +32,8 @@ public static class GroupRows
         {
             ref byte k0 = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
             ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
-            if (j + PrefetchKeys + 2 <= count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchKeys * keyStride), keyStride, 2, headDim);
+            if (j + PrefetchRows<TShape>() + 2 <= count)
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 2, headDim);
             TVector a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -179,8 +179,8 @@ public static class GroupRows
         ref byte v = ref values;
         for (int j = 0; j < count; j++)
         {
-            if (j + PrefetchKeys < count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchKeys * valueStride), valueStride, 1, vectors * w);
+            if (j + PrefetchRows<TShape>() < count)
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, vectors * w);
             TVector b0 = TOps.Broadcast(Unsafe.Add(ref p0, j)), b1 = TOps.Broadcast(Unsafe.Add(ref p1, j));
             TVector b2 = TOps.Broadcast(Unsafe.Add(ref p2, j)), b3 = TOps.Broadcast(Unsafe.Add(ref p3, j));
             TVector x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0);
@@ -231,6 +231,9 @@ public static class GroupRows
         }
     }
 
-    /// <summary>Rows this far ahead are prefetched.</summary>
-    private const int PrefetchKeys = 8;
+    /// <summary>Rows this far ahead are prefetched: 16 float32 rows' bytes, enough to keep several K or V rows in
+    /// flight from memory (twice the rows for 16-bit ones).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PrefetchRows<TShape>() where TShape : struct, IKernelShape =>
+        16 * sizeof(float) / KeyValueFormat.ElementSize<TShape>();
 }

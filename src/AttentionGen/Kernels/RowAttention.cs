@@ -30,8 +30,8 @@ public static class RowAttention
             ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
             ref byte k2 = ref KeyValueFormat.At<TShape>(ref k1, keyStride);
             ref byte k3 = ref KeyValueFormat.At<TShape>(ref k2, keyStride);
-            if (j + PrefetchKeys + 4 <= count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchKeys * keyStride), keyStride, 4, headDim);
+            if (j + PrefetchRows<TShape>() + 4 <= count)
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 4, headDim);
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -71,8 +71,11 @@ public static class RowAttention
         }
     }
 
-    /// <summary>Rows this far ahead are prefetched: enough to keep several K or V rows in flight from memory.</summary>
-    private const int PrefetchKeys = 8;
+    /// <summary>Rows this far ahead are prefetched: 8 float32 rows' bytes, enough to keep several K or V rows in
+    /// flight from memory (twice the rows for 16-bit ones).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PrefetchRows<TShape>() where TShape : struct, IKernelShape =>
+        8 * sizeof(float) / KeyValueFormat.ElementSize<TShape>();
 
     /// <summary>
     /// Folds a block of scores (in log2 units) into the row's running max and sum, overwrites them with
@@ -188,8 +191,8 @@ public static class RowAttention
         ref byte v = ref values;
         for (int j = 0; j < count; j++)
         {
-            if (j + PrefetchKeys < count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchKeys * valueStride), valueStride, 1, (eightVectors ? 8 : 4) * w);
+            if (j + PrefetchRows<TShape>() < count)
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, (eightVectors ? 8 : 4) * w);
             TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
             a0 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0), a0);
             a1 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, w), a1);
