@@ -76,6 +76,21 @@ public sealed class MiniLmEncoder(MiniLmWeights weights)
         return Enumerable.Range(0, batch).Select(b => Pool(_buffers[b].Hidden.AsSpan(0, lengths[b] * Hidden), lengths[b])).ToArray();
     }
 
+    /// <summary>The first layer's Q, K and V for a sentence, at the attention kernel's compiled size: real activations
+    /// for checking the kernel against the float64 reference.</summary>
+    public (float[] Query, float[] Key, float[] Value) FirstLayerProjections(IReadOnlyList<int> tokens)
+    {
+        var buffers = new Buffers();
+        Embed(tokens, buffers.Hidden);
+        EncoderLayer layer = weights.EncoderLayers[0];
+        float[] query = new float[MiniLmAttention.QueryLength], key = new float[MiniLmAttention.KeyLength], value = new float[MiniLmAttention.ValueLength];
+        ReadOnlySpan<float> x = buffers.Hidden.AsSpan(0, tokens.Count * Hidden);
+        DenseMath.Linear(x, tokens.Count, layer.Query, query);
+        DenseMath.Linear(x, tokens.Count, layer.Key, key);
+        DenseMath.Linear(x, tokens.Count, layer.Value, value);
+        return (query, key, value);
+    }
+
     /// <summary>Word, position and token-type (0) embeddings, then LayerNorm.</summary>
     private void Embed(IReadOnlyList<int> tokens, float[] hidden)
     {
