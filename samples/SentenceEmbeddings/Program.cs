@@ -27,11 +27,11 @@ for (int i = 0; i < sentences.Length; i++)
     Console.WriteLine($"  [{i}] {ids[i].Length,3} tokens  {sentences[i]}");
 Console.WriteLine();
 Console.WriteLine("Cosine similarity:");
-Console.WriteLine("      " + string.Concat(Enumerable.Range(0, sentences.Length).Select(j => $"{j,7}")));
+Console.WriteLine("      " + string.Concat(Enumerable.Range(0, sentences.Length).Select(j => $"{j,8}")));
 for (int i = 0; i < sentences.Length; i++)
 {
     Console.WriteLine($"  [{i}] " + string.Concat(Enumerable.Range(0, sentences.Length)
-        .Select(j => TensorPrimitives.Dot<float>(embeddings[i], embeddings[j]).ToString("F4", CultureInfo.InvariantCulture).PadLeft(7))));
+        .Select(j => TensorPrimitives.Dot<float>(embeddings[i], embeddings[j]).ToString("F4", CultureInfo.InvariantCulture).PadLeft(8))));
 }
 
 double Rate(Action encodeAll)
