@@ -3,92 +3,112 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using AttentionGen.Kernels;
 
 namespace SentenceEmbeddings;
 
-/// <summary>The encoder's dense layers in plain vectorized C#: a register-blocked matrix product, LayerNorm and GELU.</summary>
+/// <summary>The encoder's dense layers in plain vectorized C#: a register-blocked matrix product (over AttentionGen's
+/// instruction-set operations), LayerNorm and GELU.</summary>
 public static class DenseMath
 {
-    /// <summary><c>y = x · W + b</c> for <paramref name="rows"/> rows of x <c>[rows, In]</c>, y <c>[rows, Out]</c>. Four rows
-    /// and four vectors of columns at a time (sixteen accumulators), the inner loop over In.</summary>
+    /// <summary><c>y = x · W + b</c> for <paramref name="rows"/> rows of x <c>[rows, In]</c>, y <c>[rows, Out]</c>, with the
+    /// widest vectors this machine has (AttentionGen's instruction-set operations).</summary>
     public static void Linear(ReadOnlySpan<float> x, int rows, Linear layer, Span<float> y)
     {
-        int n = layer.In, m = layer.Out, w = Vector<float>.Count;
+        if (Avx512Ops.IsSupported)
+            Linear<Avx512Ops, Vector512<float>>(x, rows, layer, y);
+        else if (Avx2Ops.IsSupported)
+            Linear<Avx2Ops, Vector256<float>>(x, rows, layer, y);
+        else if (NeonOps.IsSupported)
+            Linear<NeonOps, Vector128<float>>(x, rows, layer, y);
+        else
+            Linear<ScalarOps, float>(x, rows, layer, y);
+    }
+
+    /// <summary>Four rows and four vectors of columns at a time (sixteen accumulators), the inner loop over In. Columns
+    /// outside, rows inside: one block of W's columns (In × 4 vectors) stays in cache for every row, so W is read from
+    /// memory once per call however few the rows.</summary>
+    private static void Linear<TOps, TVector>(ReadOnlySpan<float> x, int rows, Linear layer, Span<float> y)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int n = layer.In, m = layer.Out, w = TOps.Width;
         if (m % (4 * w) != 0)
             throw new NotSupportedException($"Output width {m} is not a multiple of {4 * w}.");
         ref float a = ref MemoryMarshal.GetReference(x);
         ref float b = ref MemoryMarshal.GetArrayDataReference(layer.Weight);
         ref float c = ref MemoryMarshal.GetReference(y);
-        // Columns outside, rows inside: one block of W's columns (In × 4 vectors) stays in cache for every row, so W is
-        // read from memory once per call however few the rows.
         for (int col = 0; col < m; col += 4 * w)
         {
-            ReadOnlySpan<float> bias = layer.Bias.AsSpan(col);
+            ref float bias = ref layer.Bias[col];
             int r = 0;
             for (; r + 4 <= rows; r += 4)
-                Block4(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), bias);
+                Block4<TOps, TVector>(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), ref bias);
             for (; r < rows; r++)
-                Block1(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), bias);
+                Block1<TOps, TVector>(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), ref bias);
         }
     }
 
-    private static void Block1(ref float a, int n, ref float b, int m, ref float c, ReadOnlySpan<float> bias)
+    private static void Block4<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        int w = Vector<float>.Count;
-        Vector<float> c0 = new(bias), c1 = new(bias.Slice(w)), c2 = new(bias.Slice(2 * w)), c3 = new(bias.Slice(3 * w));
+        int w = TOps.Width;
+        TVector b0 = TOps.Load(ref bias, 0), b1 = TOps.Load(ref bias, w), b2 = TOps.Load(ref bias, 2 * w), b3 = TOps.Load(ref bias, 3 * w);
+        TVector c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3;
+        TVector c20 = b0, c21 = b1, c22 = b2, c23 = b3, c30 = b0, c31 = b1, c32 = b2, c33 = b3;
         for (int k = 0; k < n; k++)
         {
             ref float bk = ref Unsafe.Add(ref b, k * m);
-            var x = new Vector<float>(Unsafe.Add(ref a, k));
-            c0 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref bk), c0);
-            c1 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref bk, (nuint)w), c1);
-            c2 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref bk, (nuint)(2 * w)), c2);
-            c3 = Vector.FusedMultiplyAdd(x, Vector.LoadUnsafe(ref bk, (nuint)(3 * w)), c3);
+            TVector w0 = TOps.Load(ref bk, 0), w1 = TOps.Load(ref bk, w), w2 = TOps.Load(ref bk, 2 * w), w3 = TOps.Load(ref bk, 3 * w);
+            TVector x0 = TOps.Broadcast(Unsafe.Add(ref a, k));
+            c00 = TOps.MultiplyAdd(x0, w0, c00); c01 = TOps.MultiplyAdd(x0, w1, c01);
+            c02 = TOps.MultiplyAdd(x0, w2, c02); c03 = TOps.MultiplyAdd(x0, w3, c03);
+            TVector x1 = TOps.Broadcast(Unsafe.Add(ref a, n + k));
+            c10 = TOps.MultiplyAdd(x1, w0, c10); c11 = TOps.MultiplyAdd(x1, w1, c11);
+            c12 = TOps.MultiplyAdd(x1, w2, c12); c13 = TOps.MultiplyAdd(x1, w3, c13);
+            TVector x2 = TOps.Broadcast(Unsafe.Add(ref a, 2 * n + k));
+            c20 = TOps.MultiplyAdd(x2, w0, c20); c21 = TOps.MultiplyAdd(x2, w1, c21);
+            c22 = TOps.MultiplyAdd(x2, w2, c22); c23 = TOps.MultiplyAdd(x2, w3, c23);
+            TVector x3 = TOps.Broadcast(Unsafe.Add(ref a, 3 * n + k));
+            c30 = TOps.MultiplyAdd(x3, w0, c30); c31 = TOps.MultiplyAdd(x3, w1, c31);
+            c32 = TOps.MultiplyAdd(x3, w2, c32); c33 = TOps.MultiplyAdd(x3, w3, c33);
         }
 
-        Store(c0, c1, c2, c3, ref c, w);
+        Store<TOps, TVector>(c00, c01, c02, c03, ref c);
+        Store<TOps, TVector>(c10, c11, c12, c13, ref Unsafe.Add(ref c, m));
+        Store<TOps, TVector>(c20, c21, c22, c23, ref Unsafe.Add(ref c, 2 * m));
+        Store<TOps, TVector>(c30, c31, c32, c33, ref Unsafe.Add(ref c, 3 * m));
     }
 
-    private static void Block4(ref float a, int n, ref float b, int m, ref float c, ReadOnlySpan<float> bias)
+    private static void Block1<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        int w = Vector<float>.Count;
-        var b0 = new Vector<float>(bias);
-        var b1 = new Vector<float>(bias.Slice(w));
-        var b2 = new Vector<float>(bias.Slice(2 * w));
-        var b3 = new Vector<float>(bias.Slice(3 * w));
-        Vector<float> c00 = b0, c01 = b1, c02 = b2, c03 = b3, c10 = b0, c11 = b1, c12 = b2, c13 = b3;
-        Vector<float> c20 = b0, c21 = b1, c22 = b2, c23 = b3, c30 = b0, c31 = b1, c32 = b2, c33 = b3;
+        int w = TOps.Width;
+        TVector c0 = TOps.Load(ref bias, 0), c1 = TOps.Load(ref bias, w), c2 = TOps.Load(ref bias, 2 * w), c3 = TOps.Load(ref bias, 3 * w);
         for (int k = 0; k < n; k++)
         {
             ref float bk = ref Unsafe.Add(ref b, k * m);
-            Vector<float> w0 = Vector.LoadUnsafe(ref bk), w1 = Vector.LoadUnsafe(ref bk, (nuint)w);
-            Vector<float> w2 = Vector.LoadUnsafe(ref bk, (nuint)(2 * w)), w3 = Vector.LoadUnsafe(ref bk, (nuint)(3 * w));
-            var x0 = new Vector<float>(Unsafe.Add(ref a, k));
-            c00 = Vector.FusedMultiplyAdd(x0, w0, c00); c01 = Vector.FusedMultiplyAdd(x0, w1, c01);
-            c02 = Vector.FusedMultiplyAdd(x0, w2, c02); c03 = Vector.FusedMultiplyAdd(x0, w3, c03);
-            var x1 = new Vector<float>(Unsafe.Add(ref a, n + k));
-            c10 = Vector.FusedMultiplyAdd(x1, w0, c10); c11 = Vector.FusedMultiplyAdd(x1, w1, c11);
-            c12 = Vector.FusedMultiplyAdd(x1, w2, c12); c13 = Vector.FusedMultiplyAdd(x1, w3, c13);
-            var x2 = new Vector<float>(Unsafe.Add(ref a, 2 * n + k));
-            c20 = Vector.FusedMultiplyAdd(x2, w0, c20); c21 = Vector.FusedMultiplyAdd(x2, w1, c21);
-            c22 = Vector.FusedMultiplyAdd(x2, w2, c22); c23 = Vector.FusedMultiplyAdd(x2, w3, c23);
-            var x3 = new Vector<float>(Unsafe.Add(ref a, 3 * n + k));
-            c30 = Vector.FusedMultiplyAdd(x3, w0, c30); c31 = Vector.FusedMultiplyAdd(x3, w1, c31);
-            c32 = Vector.FusedMultiplyAdd(x3, w2, c32); c33 = Vector.FusedMultiplyAdd(x3, w3, c33);
+            TVector x = TOps.Broadcast(Unsafe.Add(ref a, k));
+            c0 = TOps.MultiplyAdd(x, TOps.Load(ref bk, 0), c0);
+            c1 = TOps.MultiplyAdd(x, TOps.Load(ref bk, w), c1);
+            c2 = TOps.MultiplyAdd(x, TOps.Load(ref bk, 2 * w), c2);
+            c3 = TOps.MultiplyAdd(x, TOps.Load(ref bk, 3 * w), c3);
         }
 
-        Store(c00, c01, c02, c03, ref c, w);
-        Store(c10, c11, c12, c13, ref Unsafe.Add(ref c, m), w);
-        Store(c20, c21, c22, c23, ref Unsafe.Add(ref c, 2 * m), w);
-        Store(c30, c31, c32, c33, ref Unsafe.Add(ref c, 3 * m), w);
+        Store<TOps, TVector>(c0, c1, c2, c3, ref c);
     }
 
-    private static void Store(Vector<float> v0, Vector<float> v1, Vector<float> v2, Vector<float> v3, ref float row, int w)
+    private static void Store<TOps, TVector>(TVector v0, TVector v1, TVector v2, TVector v3, ref float row)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
     {
-        v0.StoreUnsafe(ref row);
-        v1.StoreUnsafe(ref row, (nuint)w);
-        v2.StoreUnsafe(ref row, (nuint)(2 * w));
-        v3.StoreUnsafe(ref row, (nuint)(3 * w));
+        TOps.Store(v0, ref row, 0);
+        TOps.Store(v1, ref row, TOps.Width);
+        TOps.Store(v2, ref row, 2 * TOps.Width);
+        TOps.Store(v3, ref row, 3 * TOps.Width);
     }
 
     /// <summary>LayerNorm of each row in place, as BERT has it (ε = 1e−12, the biased variance).</summary>

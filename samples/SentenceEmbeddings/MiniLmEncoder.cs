@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics.Tensors;
+using System.Threading.Tasks;
 using AttentionGen;
 
 namespace SentenceEmbeddings;
@@ -50,17 +51,19 @@ public sealed class MiniLmEncoder(MiniLmWeights weights)
         Span<float> queries = _queries.AsSpan(0, batch * MiniLmAttention.QueryLength), keys = _keys.AsSpan(0, batch * MiniLmAttention.KeyLength);
         Span<float> values = _values.AsSpan(0, batch * MiniLmAttention.ValueLength), attended = _attended.AsSpan(0, batch * MiniLmAttention.OutputLength);
 
-        for (int b = 0; b < batch; b++)
-            Embed(sentences[b], _buffers[b].Hidden);
+        // The sentences' dense layers run side by side on the machine's cores when parallel; attention is one ForwardBatch.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel ? Environment.ProcessorCount : 1 };
+        float[] queryBuffer = _queries, keyBuffer = _keys, valueBuffer = _values, attendedBuffer = _attended;
+        Parallel.For(0, batch, options, b => Embed(sentences[b], _buffers[b].Hidden));
         foreach (EncoderLayer layer in weights.EncoderLayers)
         {
-            for (int b = 0; b < batch; b++)
+            Parallel.For(0, batch, options, b =>
             {
-                Span<float> x = _buffers[b].Hidden.AsSpan(0, lengths[b] * Hidden);
-                DenseMath.Linear(x, lengths[b], layer.Query, queries.Slice(b * MiniLmAttention.QueryLength));
-                DenseMath.Linear(x, lengths[b], layer.Key, keys.Slice(b * MiniLmAttention.KeyLength));
-                DenseMath.Linear(x, lengths[b], layer.Value, values.Slice(b * MiniLmAttention.ValueLength));
-            }
+                ReadOnlySpan<float> x = _buffers[b].Hidden.AsSpan(0, lengths[b] * Hidden);
+                DenseMath.Linear(x, lengths[b], layer.Query, queryBuffer.AsSpan(b * MiniLmAttention.QueryLength));
+                DenseMath.Linear(x, lengths[b], layer.Key, keyBuffer.AsSpan(b * MiniLmAttention.KeyLength));
+                DenseMath.Linear(x, lengths[b], layer.Value, valueBuffer.AsSpan(b * MiniLmAttention.ValueLength));
+            });
 
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             if (batch == 1 && !parallel)
@@ -69,8 +72,8 @@ public sealed class MiniLmEncoder(MiniLmWeights weights)
                 MiniLmAttention.ForwardBatch(queries, keys, values, attended, lengths, lengths);
             AttentionTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
 
-            for (int b = 0; b < batch; b++)
-                FinishLayer(layer, attended.Slice(b * MiniLmAttention.OutputLength, lengths[b] * Hidden), lengths[b], _buffers[b]);
+            Parallel.For(0, batch, options, b =>
+                FinishLayer(layer, attendedBuffer.AsSpan(b * MiniLmAttention.OutputLength, lengths[b] * Hidden), lengths[b], _buffers[b]));
         }
 
         return Enumerable.Range(0, batch).Select(b => Pool(_buffers[b].Hidden.AsSpan(0, lengths[b] * Hidden), lengths[b])).ToArray();
