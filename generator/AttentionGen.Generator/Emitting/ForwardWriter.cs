@@ -20,7 +20,6 @@ internal static class ForwardWriter
         // The runtime takes keys and values as bytes of the kernel's KvType.
         string kernelSpans = "query, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(key),\n    "
             + "global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(value), " + (s.Sinks ? "sinks" : "default") + ", output";
-        string validateSinks = s.Sinks ? "global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);" : string.Empty;
         var docs = new Docs(
             s.Layout == TensorLayout.HeadMajor ? "[Heads, SeqLen, HeadDim]" : "[SeqLen, Heads, HeadDim]",
             s.Layout == TensorLayout.HeadMajor ? "[KvHeads, KvLen, HeadDim]" : "[KvLen, KvHeads, HeadDim]",
@@ -52,7 +51,7 @@ internal static class ForwardWriter
                 w.Line("global::AttentionGen.Arguments.AttentionArguments.Validate(query, key, value, output,");
                 w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, queryLength, SeqLen, kvLength, KvLen);");
                 if (s.Sinks)
-                    w.Line(validateSinks);
+                    w.Line(ValidateSinks);
                 w.Line($"global::AttentionGen.Kernels.ParallelKernel.{(parallel ? "Run" : "RunSequential")}<{implName}.Work>(");
                 w.Lines($"    {kernelSpans}, queryLength, kvLength);");
             }
@@ -60,7 +59,7 @@ internal static class ForwardWriter
             w.Line();
         }
 
-        WriteBatch(w, docs, implName, parameters, kernelSpans, validateSinks);
+        WriteBatch(w, docs, implName, parameters, kernelSpans);
     }
 
     /// <summary>What the mask does, for the docs: causal, and within a window.</summary>
@@ -71,8 +70,7 @@ internal static class ForwardWriter
             ? " Query row i of a call with n rows attends key j when <c>j &lt;= i + kvLength − n</c> (bottom-right); a row with no such key gets zeros."
             : string.Empty;
 
-    private static void WriteBatch(SourceWriter w, Docs docs, string implName, string parameters, string kernelSpans,
-        string validateSinks)
+    private static void WriteBatch(SourceWriter w, Docs docs, string implName, string parameters, string kernelSpans)
     {
         w.Doc("<summary>Computes B = <paramref name=\"queryLengths\"/>.Length independent items, item b as <c>Forward</c> with "
             + "<c>queryLengths[b]</c> and <c>kvLengths[b]</c> on its slices, spread over the machine's cores; the same bits from call to "
@@ -94,11 +92,13 @@ internal static class ForwardWriter
             w.Line("global::AttentionGen.Arguments.AttentionArguments.ValidateBatch(query, key, value, output,");
             w.Line("    QueryLength, KeyLength, ValueLength, OutputLength, queryLengths, SeqLen, kvLengths, KvLen);");
             if (docs.Sinks)
-                w.Line(validateSinks);
+                w.Line(ValidateSinks);
             w.Line($"global::AttentionGen.Kernels.ParallelKernel.Run<{implName}.Work>(");
             w.Lines($"    {kernelSpans}, queryLengths, kvLengths);");
         }
     }
+
+    private const string ValidateSinks = "global::AttentionGen.Arguments.AttentionArguments.ValidateSinks(sinks, Heads);";
 
     private const string SinksDoc = "<param name=\"sinks\">One sink logit per query head (at least <see cref=\"Heads\"/> floats), "
         + "used as given: it joins each row's softmax denominator and attends no value.";

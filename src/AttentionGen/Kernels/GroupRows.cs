@@ -102,7 +102,7 @@ public static class GroupRows
     /// at a time (sixteen accumulators), then one; each value row is read once per pass.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate<TOps, TVector, TShape>(ref byte values, int valueStride, int count, int headDim,
-        ref float p0, ref float p1, ref float p2, ref float p3, ref float alphas,
+        ref float p0, ref float p1, ref float p2, ref float p3, float alpha0, float alpha1, float alpha2, float alpha3,
         ref float o0, ref float o1, ref float o2, ref float o3)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
@@ -111,23 +111,25 @@ public static class GroupRows
         int w = TOps.Width, vectorEnd = headDim - headDim % w, d = 0;
         for (; d + 4 * w <= vectorEnd; d += 4 * w)
         {
-            Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3, ref alphas,
+            Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3,
+                alpha0, alpha1, alpha2, alpha3,
                 ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 4);
         }
 
         for (; d < vectorEnd; d += w)
         {
-            Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3, ref alphas,
+            Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3,
+                alpha0, alpha1, alpha2, alpha3,
                 ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 1);
         }
 
         for (; d < headDim; d++)
         {
             // All four computed before any is stored: a repeated row's accumulator is the same memory.
-            float a0 = TailDimension<TShape>(ref values, valueStride, count, d, ref p0, Unsafe.Add(ref alphas, 0), Unsafe.Add(ref o0, d));
-            float a1 = TailDimension<TShape>(ref values, valueStride, count, d, ref p1, Unsafe.Add(ref alphas, 1), Unsafe.Add(ref o1, d));
-            float a2 = TailDimension<TShape>(ref values, valueStride, count, d, ref p2, Unsafe.Add(ref alphas, 2), Unsafe.Add(ref o2, d));
-            float a3 = TailDimension<TShape>(ref values, valueStride, count, d, ref p3, Unsafe.Add(ref alphas, 3), Unsafe.Add(ref o3, d));
+            float a0 = TailDimension<TShape>(ref values, valueStride, count, d, ref p0, alpha0, Unsafe.Add(ref o0, d));
+            float a1 = TailDimension<TShape>(ref values, valueStride, count, d, ref p1, alpha1, Unsafe.Add(ref o1, d));
+            float a2 = TailDimension<TShape>(ref values, valueStride, count, d, ref p2, alpha2, Unsafe.Add(ref o2, d));
+            float a3 = TailDimension<TShape>(ref values, valueStride, count, d, ref p3, alpha3, Unsafe.Add(ref o3, d));
             (Unsafe.Add(ref o0, d), Unsafe.Add(ref o1, d), Unsafe.Add(ref o2, d), Unsafe.Add(ref o3, d)) = (a0, a1, a2, a3);
         }
     }
@@ -147,15 +149,15 @@ public static class GroupRows
     /// the head dimension of the four rows, the accumulators in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pass<TOps, TVector, TShape>(ref byte values, int valueStride, int count,
-        ref float p0, ref float p1, ref float p2, ref float p3, ref float alphas,
+        ref float p0, ref float p1, ref float p2, ref float p3, float alpha0, float alpha1, float alpha2, float alpha3,
         ref float o0, ref float o1, ref float o2, ref float o3, int vectors)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
         where TShape : struct, IKernelShape
     {
         int w = TOps.Width;
-        TVector r0 = TOps.Broadcast(Unsafe.Add(ref alphas, 0)), r1 = TOps.Broadcast(Unsafe.Add(ref alphas, 1));
-        TVector r2 = TOps.Broadcast(Unsafe.Add(ref alphas, 2)), r3 = TOps.Broadcast(Unsafe.Add(ref alphas, 3));
+        TVector r0 = TOps.Broadcast(alpha0), r1 = TOps.Broadcast(alpha1);
+        TVector r2 = TOps.Broadcast(alpha2), r3 = TOps.Broadcast(alpha3);
         TVector c00 = TOps.Multiply(TOps.Load(ref o0, 0), r0), c10 = TOps.Multiply(TOps.Load(ref o1, 0), r1);
         TVector c20 = TOps.Multiply(TOps.Load(ref o2, 0), r2), c30 = TOps.Multiply(TOps.Load(ref o3, 0), r3);
         TVector c01 = default, c11 = default, c21 = default, c31 = default, c02 = default, c12 = default, c22 = default, c32 = default;

@@ -166,13 +166,12 @@ public static class RowDriver
             ref Query<TShape>(ref queryStart, kvHead, firstRow + r2), ref Query<TShape>(ref queryStart, kvHead, firstRow + r3),
             ref keys, stride, count, headDim, TShape.ScoreScale, ref s0, ref s1, ref s2, ref s3);
 
-        Span<float> alphas = stackalloc float[GroupRows.Rows];
-        alphas[0] = Softmax<TOps, TVector, TShape>(ref s0, ref o0, kvHead, firstRow, from, count, queryLength, kvLength);
-        alphas[1] = r1 == 1 ? Softmax<TOps, TVector, TShape>(ref s1, ref o1, kvHead, firstRow + 1, from, count, queryLength, kvLength) : alphas[0];
-        alphas[2] = r2 == 2 ? Softmax<TOps, TVector, TShape>(ref s2, ref o2, kvHead, firstRow + 2, from, count, queryLength, kvLength) : alphas[1];
-        alphas[3] = r3 == 3 ? Softmax<TOps, TVector, TShape>(ref s3, ref o3, kvHead, firstRow + 3, from, count, queryLength, kvLength) : alphas[2];
+        float alpha0 = Softmax<TOps, TVector, TShape>(ref s0, ref o0, kvHead, firstRow, from, count, queryLength, kvLength);
+        float alpha1 = r1 == 1 ? Softmax<TOps, TVector, TShape>(ref s1, ref o1, kvHead, firstRow + 1, from, count, queryLength, kvLength) : alpha0;
+        float alpha2 = r2 == 2 ? Softmax<TOps, TVector, TShape>(ref s2, ref o2, kvHead, firstRow + 2, from, count, queryLength, kvLength) : alpha1;
+        float alpha3 = r3 == 3 ? Softmax<TOps, TVector, TShape>(ref s3, ref o3, kvHead, firstRow + 3, from, count, queryLength, kvLength) : alpha2;
         GroupRows.Accumulate<TOps, TVector, TShape>(ref values, stride, count, headDim, ref s0, ref s1, ref s2, ref s3,
-            ref MemoryMarshal.GetReference(alphas), ref Unsafe.Add(ref o0, 2), ref Unsafe.Add(ref o1, 2), ref Unsafe.Add(ref o2, 2),
+            alpha0, alpha1, alpha2, alpha3, ref Unsafe.Add(ref o0, 2), ref Unsafe.Add(ref o1, 2), ref Unsafe.Add(ref o2, 2),
             ref Unsafe.Add(ref o3, 2));
     }
 
