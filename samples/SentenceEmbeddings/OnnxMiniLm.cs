@@ -13,10 +13,17 @@ public sealed class OnnxMiniLm : IDisposable
     private readonly SessionOptions _options;
     private readonly InferenceSession _session;
 
+    private readonly bool _ownsOptions;
+
     public OnnxMiniLm(byte[] model, int threads = 1)
+        : this(model, new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL }) =>
+        _ownsOptions = true;
+
+    /// <summary>A session with the caller's options, which the caller keeps and disposes.</summary>
+    public OnnxMiniLm(byte[] model, SessionOptions options)
     {
-        _options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        _session = new InferenceSession(model, _options);
+        _options = options;
+        _session = new InferenceSession(model, options);
     }
 
     /// <summary>Each sentence's embedding from one padded batch (attention_mask marks each sentence's tokens).</summary>
@@ -46,10 +53,14 @@ public sealed class OnnxMiniLm : IDisposable
 
     public float[] Encode(IReadOnlyList<int> tokens) => EncodeBatch([tokens])[0];
 
+    /// <summary>Ends a profiling session's profile and returns its file.</summary>
+    public string EndProfiling() => _session.EndProfiling();
+
     public void Dispose()
     {
         _session.Dispose();
-        _options.Dispose();
+        if (_ownsOptions)
+            _options.Dispose();
     }
 }
 #endif

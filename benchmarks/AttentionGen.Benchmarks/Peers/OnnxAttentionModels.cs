@@ -75,7 +75,7 @@ public static class OnnxAttentionModels
         builder.AddNode("MultiHeadAttention", ["query", "key", "value"], ["output"], "com.microsoft",
             OnnxAttribute.Int("num_heads", h), OnnxAttribute.Single("scale", s.Scale),
             OnnxAttribute.Int("unidirectional", s.Causal ? 1 : 0));
-        return new("MultiHeadAttention", builder.ToModel(usesMicrosoftDomain: true), [q, k, v], [o], AttentionLayout.TokenMajor);
+        return new("MultiHeadAttention", builder.ToModel(), [q, k, v], [o], AttentionLayout.TokenMajor);
     }
 
     // com.microsoft.GroupQueryAttention (always causal): query [B, S, H·D], key and value [B, T, KvH·D] with no
@@ -96,7 +96,7 @@ public static class OnnxAttentionModels
         var builder = Declare([q, k, v], [o, presentK, presentV]);
         builder.AddInitializer("seqlens_k", [s.KvLen - 1], 1);
         builder.AddInitializer("total_sequence_length", [s.KvLen]);
-        var attributes = new List<OnnxAttribute>
+        var attributes = new List<Onnx.AttributeProto>
         {
             OnnxAttribute.Int("num_heads", h), OnnxAttribute.Int("kv_num_heads", kvh), OnnxAttribute.Single("scale", s.Scale),
         };
@@ -112,7 +112,7 @@ public static class OnnxAttentionModels
         }
 
         builder.AddNode("GroupQueryAttention", inputs, ["output", "present_key", "present_value"], "com.microsoft", [.. attributes]);
-        return new("GroupQueryAttention", builder.ToModel(usesMicrosoftDomain: true), [q, k, v], [o, presentK, presentV],
+        return new("GroupQueryAttention", builder.ToModel(), [q, k, v], [o, presentK, presentV],
             AttentionLayout.TokenMajor);
     }
 
@@ -141,7 +141,7 @@ public static class OnnxAttentionModels
 
         builder.AddNode("Softmax", [logits], ["probs"], "", OnnxAttribute.Int("axis", -1));
         builder.AddNode("MatMul", ["probs", "value"], ["output"]);
-        return new("MatMul+Softmax", builder.ToModel(usesMicrosoftDomain: false), [q, k, v], [o], AttentionLayout.HeadMajor);
+        return new("MatMul+Softmax", builder.ToModel(), [q, k, v], [o], AttentionLayout.HeadMajor);
     }
 
     // Bottom-right aligned: row i may attend key j <= i + (T - S); others get -inf, which Softmax turns into 0
