@@ -33,7 +33,7 @@ public sealed record ShapeCase(string Id, string Description, AttentionShape Sha
 /// description, so a mismatch fails loudly.</summary>
 public static class ShapeCases
 {
-    public static readonly ShapeCase A = new("a", "MiniLM/BERT-base S=T=128 H=12 D=64",
+    public static readonly ShapeCase A = new("a", "BERT-base S=T=128 H=12 D=64",
         new AttentionShape(ShapeA.SeqLen, ShapeA.Heads, ShapeA.HeadDim, ShapeA.KvLen, ShapeA.KvHeads),
         ShapeA.Forward, ShapeA.ForwardParallel);
 

@@ -4,7 +4,7 @@ namespace AttentionGen.Benchmarks;
 
 // The benchmark shapes (a–h), named as in the performance issue.
 
-/// <summary>a: MiniLM/BERT-base encoder, S = T = 128, H = 12, D = 64.</summary>
+/// <summary>a: BERT-base encoder, S = T = 128, H = 12, D = 64.</summary>
 [AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)]
 public static partial class ShapeA { }
 
