@@ -31,7 +31,7 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadHalf(ref ushort source, int offset) =>
-        HalfBits.ToSingle(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset))));
+        HalfBits.ToSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset)).AsInt16()));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,7 +28,7 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadHalf(ref ushort source, int offset) =>
-        HalfBits.ToSingle(AdvSimd.ZeroExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset))));
+        HalfBits.ToSingle(AdvSimd.SignExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset)).AsInt16()));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
