@@ -32,8 +32,7 @@ public static class GroupRows
         {
             ref byte k0 = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
             ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
-            if (j + PrefetchRows<TShape>() + 2 <= count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 2, headDim);
+            CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 2, headDim);
             TVector a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -113,14 +112,16 @@ public static class GroupRows
         {
             Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3,
                 alpha0, alpha1, alpha2, alpha3,
-                ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 4);
+                ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 4,
+                prefetch: d == 0 ? headDim : 0);
         }
 
         for (; d < vectorEnd; d += w)
         {
             Pass<TOps, TVector, TShape>(ref KeyValueFormat.At<TShape>(ref values, d), valueStride, count, ref p0, ref p1, ref p2, ref p3,
                 alpha0, alpha1, alpha2, alpha3,
-                ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 1);
+                ref Unsafe.Add(ref o0, d), ref Unsafe.Add(ref o1, d), ref Unsafe.Add(ref o2, d), ref Unsafe.Add(ref o3, d), vectors: 1,
+                prefetch: d == 0 ? headDim : 0);
         }
 
         for (; d < headDim; d++)
@@ -150,7 +151,7 @@ public static class GroupRows
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Pass<TOps, TVector, TShape>(ref byte values, int valueStride, int count,
         ref float p0, ref float p1, ref float p2, ref float p3, float alpha0, float alpha1, float alpha2, float alpha3,
-        ref float o0, ref float o1, ref float o2, ref float o3, int vectors)
+        ref float o0, ref float o1, ref float o2, ref float o3, int vectors, int prefetch)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
         where TShape : struct, IKernelShape
@@ -181,8 +182,8 @@ public static class GroupRows
         ref byte v = ref values;
         for (int j = 0; j < count; j++)
         {
-            if (j + PrefetchRows<TShape>() < count)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, vectors * w);
+            if (prefetch > 0)
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, prefetch);
             TVector b0 = TOps.Broadcast(Unsafe.Add(ref p0, j)), b1 = TOps.Broadcast(Unsafe.Add(ref p1, j));
             TVector b2 = TOps.Broadcast(Unsafe.Add(ref p2, j)), b3 = TOps.Broadcast(Unsafe.Add(ref p3, j));
             TVector x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0);
