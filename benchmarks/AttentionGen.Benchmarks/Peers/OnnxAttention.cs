@@ -1,23 +1,14 @@
 using System;
-using System.Collections.Generic;
-using Microsoft.ML.OnnxRuntime;
 
 namespace AttentionGen.Benchmarks.Peers;
 
-/// <summary>
-/// Runs one <see cref="OnnxAttentionModel"/> with ONNX Runtime on one thread: intra-op and inter-op pools of 1,
-/// sequential execution, all graph optimizations. Inputs and outputs are OrtValues over the model's pinned
-/// float arrays, bound once through an IoBinding, so a call hands ORT no new managed objects.
-/// </summary>
+/// <summary>Runs one <see cref="OnnxAttentionModel"/> with ONNX Runtime on one thread (<see cref="OnnxBoundSession"/>),
+/// over the model's pinned float arrays.</summary>
 public sealed class OnnxAttention : IAttentionPeer
 {
     private readonly AttentionShape _shape;
     private readonly OnnxAttentionModel _model;
-    private readonly SessionOptions _options;
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
-    private readonly OrtIoBinding _binding;
-    private readonly List<OrtValue> _values = [];
+    private readonly OnnxBoundSession _session;
 
     public OnnxAttention(OnnxVariant variant, AttentionShape shape, float[] query, float[] key, float[] value, float[]? sinks = null)
     {
@@ -26,21 +17,11 @@ public sealed class OnnxAttention : IAttentionPeer
             ? OnnxAttentionModels.FusedOp(shape, query, key, value, sinks)
             : OnnxAttentionModels.MatMulSoftmax(shape, query, key, value);
         Name = variant == OnnxVariant.FusedOp ? "ORT MHA" : "ORT MatMul/Softmax";
-
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _session = new InferenceSession(_model.Model, _options);
-        _binding = _session.CreateIoBinding();
+        _session = new OnnxBoundSession(_model.Model);
         foreach (OnnxTensor input in _model.Inputs)
-            _binding.BindInput(input.Name, Wrap(input));
+            _session.Bind(input.Name, input.Data, input.Dims, input: true);
         foreach (OnnxTensor output in _model.Outputs)
-            _binding.BindOutput(output.Name, Wrap(output));
+            _session.Bind(output.Name, output.Data, output.Dims, input: false);
     }
 
     public string Name { get; }
@@ -48,7 +29,7 @@ public sealed class OnnxAttention : IAttentionPeer
     /// <summary>The ONNX op that does the attention (MultiHeadAttention, GroupQueryAttention or MatMul+Softmax).</summary>
     public string OpName => _model.OpName;
 
-    public void Run() => _session.RunWithBinding(_runOptions, _binding);
+    public void Run() => _session.Run();
 
     public void CopyOutput(Span<float> output)
     {
@@ -59,21 +40,5 @@ public sealed class OnnxAttention : IAttentionPeer
             Layouts.FromHeadMajor(_shape, result, _shape.Heads, _shape.SeqLen, output);
     }
 
-    public void Dispose()
-    {
-        _binding.Dispose();
-        foreach (OrtValue value in _values)
-            value.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
-        _options.Dispose();
-    }
-
-    // CreateTensorValueFromMemory pins the array for the OrtValue's lifetime: ORT reads and writes it in place.
-    private OrtValue Wrap(OnnxTensor tensor)
-    {
-        OrtValue value = OrtValue.CreateTensorValueFromMemory(tensor.Data, tensor.Dims);
-        _values.Add(value);
-        return value;
-    }
+    public void Dispose() => _session.Dispose();
 }

@@ -7,17 +7,13 @@ namespace AttentionGen.Benchmarks.Peers;
 /// <summary>
 /// ONNX Runtime's GroupQueryAttention decoding one token from a float16 KV cache, one thread: query, the new token's key
 /// and value, and the past cache ([1, KvH, T − 1, D], BNSH) in float16, as an LLM runtime keeps them; it writes the
-/// present cache ([1, KvH, T, D]) each call, as the operator must. Inputs and outputs are bound once to pinned arrays.
+/// present cache ([1, KvH, T, D]) each call, as the operator must (<see cref="OnnxBoundSession"/>).
 /// </summary>
 public sealed class OnnxHalfCacheDecode : IDisposable
 {
     private const int Float16 = 10;
-    private readonly SessionOptions _options;
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
-    private readonly OrtIoBinding _binding;
+    private readonly OnnxBoundSession _session;
     private readonly Dictionary<string, Float16[]> _data = [];
-    private readonly List<OrtValue> _values = [];
     private readonly AttentionShape _shape;
 
     /// <param name="shape">A decode shape: one query token, <c>KvLen</c> keys including the new one.</param>
@@ -47,16 +43,7 @@ public sealed class OnnxHalfCacheDecode : IDisposable
             ["output", "present_key", "present_value"], "com.microsoft",
             OnnxAttribute.Int("num_heads", h), OnnxAttribute.Int("kv_num_heads", kvh), OnnxAttribute.Single("scale", shape.Scale));
 
-        _options = new SessionOptions
-        {
-            IntraOpNumThreads = 1,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        _session = new InferenceSession(builder.ToModel(), _options);
-        _binding = _session.CreateIoBinding();
+        _session = new OnnxBoundSession(builder.ToModel());
         long offset = 0;
         foreach (var (name, dims, input) in tensors)
         {
@@ -68,16 +55,11 @@ public sealed class OnnxHalfCacheDecode : IDisposable
             for (long i = 0; i < length; i++)
                 data[i] = new Float16(BitConverter.HalfToUInt16Bits((Half)cache[(i + offset) % cache.Length]));
             _data[name] = data;
-            OrtValue value = OrtValue.CreateTensorValueFromMemory(data, dims);
-            _values.Add(value);
-            if (input)
-                _binding.BindInput(name, value);
-            else
-                _binding.BindOutput(name, value);
+            _session.Bind(name, data, dims, input);
         }
     }
 
-    public void Run() => _session.RunWithBinding(_runOptions, _binding);
+    public void Run() => _session.Run();
 
     /// <summary>The query as floats, and the whole cache (past, then the new token) in the kernel's head-major layout
     /// [KvH, T, D] as Half: the same numbers ONNX Runtime is given.</summary>
@@ -104,13 +86,5 @@ public sealed class OnnxHalfCacheDecode : IDisposable
 
     private static Half ToHalf(Float16 x) => BitConverter.UInt16BitsToHalf(x.value);
 
-    public void Dispose()
-    {
-        _binding.Dispose();
-        foreach (OrtValue value in _values)
-            value.Dispose();
-        _session.Dispose();
-        _runOptions.Dispose();
-        _options.Dispose();
-    }
+    public void Dispose() => _session.Dispose();
 }
