@@ -26,28 +26,92 @@ public static class DenseMath
             Linear<ScalarOps, float>(x, rows, layer, y);
     }
 
-    /// <summary>Four rows and four vectors of columns at a time (sixteen accumulators), the inner loop over In. Columns
-    /// outside, rows inside: one block of W's columns (In × 4 vectors) stays in cache for every row, so W is read from
-    /// memory once per call however few the rows.</summary>
+    /// <summary>Columns outside, rows inside: one block of W's columns (In × the tile's vectors) stays in cache for every
+    /// row, so W is read from memory once per call however few the rows. With wide vectors (AVX-512, 32 registers) and
+    /// at least 16 rows the tile is eight rows by three vectors (24 accumulators; three loads of W and eight broadcasts
+    /// per 24 FMAs), the last tile moved up to end at the last row, recomputing rows its neighbour did. Otherwise four
+    /// rows by four vectors (16 accumulators), then single rows.</summary>
     private static void Linear<TOps, TVector>(ReadOnlySpan<float> x, int rows, Linear layer, Span<float> y)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
         int n = layer.In, m = layer.Out, w = TOps.Width;
-        if (m % (4 * w) != 0)
-            throw new NotSupportedException($"Output width {m} is not a multiple of {4 * w}.");
+        bool eightRows = TOps.Width >= 16 && rows >= 16;
+        int columns = (eightRows ? 3 : 4) * w;
+        if (m % columns != 0)
+            throw new NotSupportedException($"Output width {m} is not a multiple of {columns}.");
         ref float a = ref MemoryMarshal.GetReference(x);
         ref float b = ref MemoryMarshal.GetArrayDataReference(layer.Weight);
         ref float c = ref MemoryMarshal.GetReference(y);
-        for (int col = 0; col < m; col += 4 * w)
+        for (int col = 0; col < m; col += columns)
         {
             ref float bias = ref layer.Bias[col];
-            int r = 0;
-            for (; r + 4 <= rows; r += 4)
-                Block4<TOps, TVector>(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), ref bias);
-            for (; r < rows; r++)
-                Block1<TOps, TVector>(ref Unsafe.Add(ref a, r * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, r * m + col), ref bias);
+            if (eightRows)
+            {
+                for (int r = 0; r < rows; r += 8)
+                {
+                    int first = Math.Min(r, rows - 8);
+                    Block8x3<TOps, TVector>(ref Unsafe.Add(ref a, first * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, first * m + col), ref bias);
+                }
+
+                continue;
+            }
+
+            int row = 0;
+            for (; row + 4 <= rows; row += 4)
+                Block4<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, row * m + col), ref bias);
+            for (; row < rows; row++)
+                Block1<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, row * m + col), ref bias);
         }
+    }
+
+    private static void Block8x3<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Width;
+        TVector b0 = TOps.Load(ref bias, 0), b1 = TOps.Load(ref bias, w), b2 = TOps.Load(ref bias, 2 * w);
+        TVector c00 = b0, c01 = b1, c02 = b2, c10 = b0, c11 = b1, c12 = b2, c20 = b0, c21 = b1, c22 = b2, c30 = b0, c31 = b1, c32 = b2;
+        TVector c40 = b0, c41 = b1, c42 = b2, c50 = b0, c51 = b1, c52 = b2, c60 = b0, c61 = b1, c62 = b2, c70 = b0, c71 = b1, c72 = b2;
+        for (int k = 0; k < n; k++)
+        {
+            ref float bk = ref Unsafe.Add(ref b, k * m);
+            TVector w0 = TOps.Load(ref bk, 0), w1 = TOps.Load(ref bk, w), w2 = TOps.Load(ref bk, 2 * w);
+            TVector x = TOps.Broadcast(Unsafe.Add(ref a, k));
+            c00 = TOps.MultiplyAdd(x, w0, c00); c01 = TOps.MultiplyAdd(x, w1, c01); c02 = TOps.MultiplyAdd(x, w2, c02);
+            x = TOps.Broadcast(Unsafe.Add(ref a, n + k));
+            c10 = TOps.MultiplyAdd(x, w0, c10); c11 = TOps.MultiplyAdd(x, w1, c11); c12 = TOps.MultiplyAdd(x, w2, c12);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 2 * n + k));
+            c20 = TOps.MultiplyAdd(x, w0, c20); c21 = TOps.MultiplyAdd(x, w1, c21); c22 = TOps.MultiplyAdd(x, w2, c22);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 3 * n + k));
+            c30 = TOps.MultiplyAdd(x, w0, c30); c31 = TOps.MultiplyAdd(x, w1, c31); c32 = TOps.MultiplyAdd(x, w2, c32);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 4 * n + k));
+            c40 = TOps.MultiplyAdd(x, w0, c40); c41 = TOps.MultiplyAdd(x, w1, c41); c42 = TOps.MultiplyAdd(x, w2, c42);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 5 * n + k));
+            c50 = TOps.MultiplyAdd(x, w0, c50); c51 = TOps.MultiplyAdd(x, w1, c51); c52 = TOps.MultiplyAdd(x, w2, c52);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 6 * n + k));
+            c60 = TOps.MultiplyAdd(x, w0, c60); c61 = TOps.MultiplyAdd(x, w1, c61); c62 = TOps.MultiplyAdd(x, w2, c62);
+            x = TOps.Broadcast(Unsafe.Add(ref a, 7 * n + k));
+            c70 = TOps.MultiplyAdd(x, w0, c70); c71 = TOps.MultiplyAdd(x, w1, c71); c72 = TOps.MultiplyAdd(x, w2, c72);
+        }
+
+        Store3<TOps, TVector>(c00, c01, c02, ref c);
+        Store3<TOps, TVector>(c10, c11, c12, ref Unsafe.Add(ref c, m));
+        Store3<TOps, TVector>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * m));
+        Store3<TOps, TVector>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * m));
+        Store3<TOps, TVector>(c40, c41, c42, ref Unsafe.Add(ref c, 4 * m));
+        Store3<TOps, TVector>(c50, c51, c52, ref Unsafe.Add(ref c, 5 * m));
+        Store3<TOps, TVector>(c60, c61, c62, ref Unsafe.Add(ref c, 6 * m));
+        Store3<TOps, TVector>(c70, c71, c72, ref Unsafe.Add(ref c, 7 * m));
+    }
+
+    private static void Store3<TOps, TVector>(TVector v0, TVector v1, TVector v2, ref float row)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        TOps.Store(v0, ref row, 0);
+        TOps.Store(v1, ref row, TOps.Width);
+        TOps.Store(v2, ref row, 2 * TOps.Width);
     }
 
     private static void Block4<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
@@ -105,9 +169,7 @@ public static class DenseMath
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        TOps.Store(v0, ref row, 0);
-        TOps.Store(v1, ref row, TOps.Width);
-        TOps.Store(v2, ref row, 2 * TOps.Width);
+        Store3<TOps, TVector>(v0, v1, v2, ref row);
         TOps.Store(v3, ref row, 3 * TOps.Width);
     }
 
