@@ -26,32 +26,55 @@ public static class DenseMath
             Linear<ScalarOps, float>(x, rows, layer, y);
     }
 
-    /// <summary>Columns outside, rows inside: one block of W's columns (In × the tile's vectors) stays in cache for every
-    /// row, so W is read from memory once per call however few the rows. With wide vectors (AVX-512, 32 registers) and
-    /// at least 16 rows the tile is eight rows by three vectors (24 accumulators; three loads of W and eight broadcasts
-    /// per 24 FMAs), the last tile moved up to end at the last row, recomputing rows its neighbour did. Otherwise four
-    /// rows by four vectors (16 accumulators), then single rows.</summary>
+    /// <summary>The columns of W one tile computes on this machine: three vectors with AVX-512, four otherwise.</summary>
+    public static int TileColumns() =>
+        Avx512Ops.IsSupported ? TileColumns<Avx512Ops, Vector512<float>>() :
+        Avx2Ops.IsSupported ? TileColumns<Avx2Ops, Vector256<float>>() :
+        NeonOps.IsSupported ? TileColumns<NeonOps, Vector128<float>>() :
+        TileColumns<ScalarOps, float>();
+
+    private static int TileColumns<TOps, TVector>()
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct =>
+        (TOps.Width >= 16 ? 3 : 4) * TOps.Width;
+
+    /// <summary>W <c>[In, Out]</c> rearranged for the tiles: blocks of <see cref="TileColumns()"/> columns, one after
+    /// another, each its In rows contiguous.</summary>
+    public static float[] Pack(float[] weight, int rows, int columns)
+    {
+        int block = TileColumns();
+        if (columns % block != 0)
+            throw new NotSupportedException($"Output width {columns} is not a multiple of {block}.");
+        float[] packed = new float[weight.Length];
+        for (int col = 0; col < columns; col += block)
+            for (int k = 0; k < rows; k++)
+                Array.Copy(weight, k * columns + col, packed, col * rows + k * block, block);
+        return packed;
+    }
+
+    /// <summary>Columns outside, rows inside: one block of W's columns (In × the tile's vectors, packed contiguous) stays in
+    /// cache for every row, so W is read from memory once per call, as one stream, however few the rows. With wide vectors (AVX-512, 32 registers) the
+    /// tile is eight rows by three vectors (24 accumulators; three loads of W and eight broadcasts per 24 FMAs), and a
+    /// last tile of fewer rows repeats its last row. Otherwise four rows by four vectors (16 accumulators), then single
+    /// rows.</summary>
     private static void Linear<TOps, TVector>(ReadOnlySpan<float> x, int rows, Linear layer, Span<float> y)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        int n = layer.In, m = layer.Out, w = TOps.Width;
-        bool eightRows = TOps.Width >= 16 && rows >= 16;
-        int columns = (eightRows ? 3 : 4) * w;
-        if (m % columns != 0)
-            throw new NotSupportedException($"Output width {m} is not a multiple of {columns}.");
+        int n = layer.In, m = layer.Out, columns = TileColumns<TOps, TVector>();
+        bool eightRows = TOps.Width >= 16;
         ref float a = ref MemoryMarshal.GetReference(x);
-        ref float b = ref MemoryMarshal.GetArrayDataReference(layer.Weight);
         ref float c = ref MemoryMarshal.GetReference(y);
         for (int col = 0; col < m; col += columns)
         {
+            ref float block = ref layer.Packed[col * n];
             ref float bias = ref layer.Bias[col];
             if (eightRows)
             {
                 for (int r = 0; r < rows; r += 8)
                 {
-                    int first = Math.Min(r, rows - 8);
-                    Block8x3<TOps, TVector>(ref Unsafe.Add(ref a, first * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, first * m + col), ref bias);
+                    Block8x3<TOps, TVector>(ref Unsafe.Add(ref a, r * n), n, ref block, columns, ref Unsafe.Add(ref c, r * m + col), m, ref bias,
+                        Math.Min(8, rows - r));
                 }
 
                 continue;
@@ -59,50 +82,57 @@ public static class DenseMath
 
             int row = 0;
             for (; row + 4 <= rows; row += 4)
-                Block4<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, row * m + col), ref bias);
+                Block4<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref block, columns, ref Unsafe.Add(ref c, row * m + col), m, ref bias);
             for (; row < rows; row++)
-                Block1<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref Unsafe.Add(ref b, col), m, ref Unsafe.Add(ref c, row * m + col), ref bias);
+                Block1<TOps, TVector>(ref Unsafe.Add(ref a, row * n), n, ref block, columns, ref Unsafe.Add(ref c, row * m + col), m, ref bias);
         }
     }
 
-    private static void Block8x3<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+    /// <summary>Eight rows by three vectors; rows past <paramref name="rows"/> repeat the last one (the same numbers
+    /// computed and stored again).</summary>
+    private static void Block8x3<TOps, TVector>(ref float a, int n, ref float b, int ldb, ref float c, int m, ref float bias, int rows)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
-        int w = TOps.Width;
+        int w = TOps.Width, last = rows - 1;
+        ref float a0 = ref a, a1 = ref Unsafe.Add(ref a, Math.Min(1, last) * n), a2 = ref Unsafe.Add(ref a, Math.Min(2, last) * n);
+        ref float a3 = ref Unsafe.Add(ref a, Math.Min(3, last) * n), a4 = ref Unsafe.Add(ref a, Math.Min(4, last) * n);
+        ref float a5 = ref Unsafe.Add(ref a, Math.Min(5, last) * n), a6 = ref Unsafe.Add(ref a, Math.Min(6, last) * n);
+        ref float a7 = ref Unsafe.Add(ref a, Math.Min(7, last) * n);
         TVector b0 = TOps.Load(ref bias, 0), b1 = TOps.Load(ref bias, w), b2 = TOps.Load(ref bias, 2 * w);
         TVector c00 = b0, c01 = b1, c02 = b2, c10 = b0, c11 = b1, c12 = b2, c20 = b0, c21 = b1, c22 = b2, c30 = b0, c31 = b1, c32 = b2;
         TVector c40 = b0, c41 = b1, c42 = b2, c50 = b0, c51 = b1, c52 = b2, c60 = b0, c61 = b1, c62 = b2, c70 = b0, c71 = b1, c72 = b2;
         for (int k = 0; k < n; k++)
         {
-            ref float bk = ref Unsafe.Add(ref b, k * m);
+            ref float bk = ref Unsafe.Add(ref b, k * ldb);
             TVector w0 = TOps.Load(ref bk, 0), w1 = TOps.Load(ref bk, w), w2 = TOps.Load(ref bk, 2 * w);
-            TVector x = TOps.Broadcast(Unsafe.Add(ref a, k));
+            TVector x = TOps.Broadcast(Unsafe.Add(ref a0, k));
             c00 = TOps.MultiplyAdd(x, w0, c00); c01 = TOps.MultiplyAdd(x, w1, c01); c02 = TOps.MultiplyAdd(x, w2, c02);
-            x = TOps.Broadcast(Unsafe.Add(ref a, n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a1, k));
             c10 = TOps.MultiplyAdd(x, w0, c10); c11 = TOps.MultiplyAdd(x, w1, c11); c12 = TOps.MultiplyAdd(x, w2, c12);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 2 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a2, k));
             c20 = TOps.MultiplyAdd(x, w0, c20); c21 = TOps.MultiplyAdd(x, w1, c21); c22 = TOps.MultiplyAdd(x, w2, c22);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 3 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a3, k));
             c30 = TOps.MultiplyAdd(x, w0, c30); c31 = TOps.MultiplyAdd(x, w1, c31); c32 = TOps.MultiplyAdd(x, w2, c32);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 4 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a4, k));
             c40 = TOps.MultiplyAdd(x, w0, c40); c41 = TOps.MultiplyAdd(x, w1, c41); c42 = TOps.MultiplyAdd(x, w2, c42);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 5 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a5, k));
             c50 = TOps.MultiplyAdd(x, w0, c50); c51 = TOps.MultiplyAdd(x, w1, c51); c52 = TOps.MultiplyAdd(x, w2, c52);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 6 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a6, k));
             c60 = TOps.MultiplyAdd(x, w0, c60); c61 = TOps.MultiplyAdd(x, w1, c61); c62 = TOps.MultiplyAdd(x, w2, c62);
-            x = TOps.Broadcast(Unsafe.Add(ref a, 7 * n + k));
+            x = TOps.Broadcast(Unsafe.Add(ref a7, k));
             c70 = TOps.MultiplyAdd(x, w0, c70); c71 = TOps.MultiplyAdd(x, w1, c71); c72 = TOps.MultiplyAdd(x, w2, c72);
         }
 
+        // Rows past the last one store the last row's numbers again, where the last row is.
+        Store3<TOps, TVector>(c70, c71, c72, ref Unsafe.Add(ref c, Math.Min(7, last) * m));
+        Store3<TOps, TVector>(c60, c61, c62, ref Unsafe.Add(ref c, Math.Min(6, last) * m));
+        Store3<TOps, TVector>(c50, c51, c52, ref Unsafe.Add(ref c, Math.Min(5, last) * m));
+        Store3<TOps, TVector>(c40, c41, c42, ref Unsafe.Add(ref c, Math.Min(4, last) * m));
+        Store3<TOps, TVector>(c30, c31, c32, ref Unsafe.Add(ref c, Math.Min(3, last) * m));
+        Store3<TOps, TVector>(c20, c21, c22, ref Unsafe.Add(ref c, Math.Min(2, last) * m));
+        Store3<TOps, TVector>(c10, c11, c12, ref Unsafe.Add(ref c, Math.Min(1, last) * m));
         Store3<TOps, TVector>(c00, c01, c02, ref c);
-        Store3<TOps, TVector>(c10, c11, c12, ref Unsafe.Add(ref c, m));
-        Store3<TOps, TVector>(c20, c21, c22, ref Unsafe.Add(ref c, 2 * m));
-        Store3<TOps, TVector>(c30, c31, c32, ref Unsafe.Add(ref c, 3 * m));
-        Store3<TOps, TVector>(c40, c41, c42, ref Unsafe.Add(ref c, 4 * m));
-        Store3<TOps, TVector>(c50, c51, c52, ref Unsafe.Add(ref c, 5 * m));
-        Store3<TOps, TVector>(c60, c61, c62, ref Unsafe.Add(ref c, 6 * m));
-        Store3<TOps, TVector>(c70, c71, c72, ref Unsafe.Add(ref c, 7 * m));
     }
 
     private static void Store3<TOps, TVector>(TVector v0, TVector v1, TVector v2, ref float row)
@@ -114,7 +144,7 @@ public static class DenseMath
         TOps.Store(v2, ref row, 2 * TOps.Width);
     }
 
-    private static void Block4<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+    private static void Block4<TOps, TVector>(ref float a, int n, ref float b, int ldb, ref float c, int m, ref float bias)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
@@ -124,7 +154,7 @@ public static class DenseMath
         TVector c20 = b0, c21 = b1, c22 = b2, c23 = b3, c30 = b0, c31 = b1, c32 = b2, c33 = b3;
         for (int k = 0; k < n; k++)
         {
-            ref float bk = ref Unsafe.Add(ref b, k * m);
+            ref float bk = ref Unsafe.Add(ref b, k * ldb);
             TVector w0 = TOps.Load(ref bk, 0), w1 = TOps.Load(ref bk, w), w2 = TOps.Load(ref bk, 2 * w), w3 = TOps.Load(ref bk, 3 * w);
             TVector x0 = TOps.Broadcast(Unsafe.Add(ref a, k));
             c00 = TOps.MultiplyAdd(x0, w0, c00); c01 = TOps.MultiplyAdd(x0, w1, c01);
@@ -146,7 +176,7 @@ public static class DenseMath
         Store<TOps, TVector>(c30, c31, c32, c33, ref Unsafe.Add(ref c, 3 * m));
     }
 
-    private static void Block1<TOps, TVector>(ref float a, int n, ref float b, int m, ref float c, ref float bias)
+    private static void Block1<TOps, TVector>(ref float a, int n, ref float b, int ldb, ref float c, int m, ref float bias)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
@@ -154,7 +184,7 @@ public static class DenseMath
         TVector c0 = TOps.Load(ref bias, 0), c1 = TOps.Load(ref bias, w), c2 = TOps.Load(ref bias, 2 * w), c3 = TOps.Load(ref bias, 3 * w);
         for (int k = 0; k < n; k++)
         {
-            ref float bk = ref Unsafe.Add(ref b, k * m);
+            ref float bk = ref Unsafe.Add(ref b, k * ldb);
             TVector x = TOps.Broadcast(Unsafe.Add(ref a, k));
             c0 = TOps.MultiplyAdd(x, TOps.Load(ref bk, 0), c0);
             c1 = TOps.MultiplyAdd(x, TOps.Load(ref bk, w), c1);

@@ -7,8 +7,15 @@ using Onnx;
 
 namespace SentenceEmbeddings;
 
-/// <summary>One linear layer: <c>y = x · Weight + Bias</c>, Weight <c>[In, Out]</c> row-major.</summary>
-public sealed record Linear(float[] Weight, float[] Bias, int In, int Out);
+/// <summary>One linear layer: <c>y = x · W + Bias</c>, W <c>[In, Out]</c>, kept as <see cref="DenseMath"/>'s tiles read it
+/// (<see cref="DenseMath.Pack"/>).</summary>
+public sealed class Linear(float[] weight, float[] bias, int inputs, int outputs)
+{
+    public float[] Packed { get; } = DenseMath.Pack(weight, inputs, outputs);
+    public float[] Bias { get; } = bias;
+    public int In { get; } = inputs;
+    public int Out { get; } = outputs;
+}
 
 /// <summary>LayerNorm's scale and shift.</summary>
 public sealed record Norm(float[] Scale, float[] Shift);
