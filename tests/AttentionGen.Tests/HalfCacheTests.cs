@@ -39,6 +39,26 @@ public class HalfCacheTests
         return result;
     }
 
+    private static float[]? ConvertScaledOn(string path) => path switch
+    {
+        "Avx512" when Avx512Ops.IsSupported => ConvertScaled<Avx512Ops, Vector512<float>>(),
+        "Avx2" when Avx2Ops.IsSupported => ConvertScaled<Avx2Ops, Vector256<float>>(),
+        "Neon" when NeonOps.IsSupported => ConvertScaled<NeonOps, Vector128<float>>(),
+        "Scalar" => ConvertScaled<ScalarOps, float>(),
+        _ => null,
+    };
+
+    private static float[] ConvertScaled<TOps, TVector>()
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        ushort[] bits = Enumerable.Range(0, 65536).Select(i => (ushort)i).ToArray();
+        float[] result = new float[bits.Length];
+        for (int i = 0; i < bits.Length; i += TOps.Width)
+            TOps.Store(TOps.LoadHalfScaled(ref bits[i], 0), ref result[i], 0);
+        return result;
+    }
+
     /// <summary>What a stored 16-bit value is, exactly.</summary>
     private static float Exact(ushort bits, AttentionKvType type) => type == AttentionKvType.Half
         ? (float)BitConverter.UInt16BitsToHalf(bits)
@@ -72,6 +92,21 @@ public class HalfCacheTests
                     : BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(converted[i]),
                     $"{type} 0x{all[i]:X4} on {path}: {converted[i]} (0x{BitConverter.SingleToInt32Bits(converted[i]):X8}), expected {expected}");
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void EveryHalfBitPatternLoadsScaledBy2ToTheMinus112Exactly(string path)
+    {
+        float[]? scaled = ConvertScaledOn(path);
+        Assert.SkipWhen(scaled is null, $"{path} is not supported here");
+        for (int i = 0; i < scaled!.Length; i++)
+        {
+            float expected = Exact((ushort)i, AttentionKvType.Half);
+            double back = scaled[i] * Math.Pow(2, 112);
+            Assert.True(float.IsNaN(expected) ? float.IsNaN(scaled[i]) : back == expected,
+                $"Half 0x{i:X4} on {path}: {scaled[i]} · 2¹¹² = {back}, expected {expected}");
         }
     }
 

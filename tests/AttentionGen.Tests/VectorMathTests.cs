@@ -214,6 +214,29 @@ public class VectorMathTests
             Assert.Equal(lane == 3, float.IsNaN(sums[lane]));
     }
 
+    private static float[] StorePairs<TOps, TVector>(float[] lanes)
+        where TOps : struct, IVectorOps<TVector>
+        where TVector : struct
+    {
+        float[] rows = Enumerable.Repeat(-1f, 4 * 4).ToArray();
+        TOps.StorePairs(TOps.Load(ref lanes[0], 0), ref rows[1], ref rows[5], ref rows[9], ref rows[13]);
+        return rows;
+    }
+
+    [Theory]
+    [InlineData("Avx512")]
+    [InlineData("Avx2")]
+    public void StorePairsPutsEachPairOfLanesAtItsOwnPlaceAndWritesNothingElse(string path)
+    {
+        Func<float[], float[]>? storePairs = OnPath<Func<float[], float[]>>(path,
+            StorePairs<Avx512Ops, Vector512<float>>, StorePairs<Avx2Ops, Vector256<float>>, null!, null!);
+        Assert.SkipWhen(storePairs is null, $"{path} is not supported here");
+        float[] rows = storePairs!(Enumerable.Range(0, 16).Select(i => (float)i).ToArray());
+        for (int row = 0; row < 4; row++)
+            for (int column = 0; column < 4; column++)
+                Assert.Equal(column is 1 or 2 ? 2 * row + column - 1 : -1f, rows[4 * row + column]);
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void PackScaledRowsGathersScalesAndWritesNothingElse(string path)

@@ -32,6 +32,11 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadHalfScaled(ref ushort source, int offset) =>
+        HalfBits.ToScaledSingle(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref Unsafe.Add(ref source, offset)).AsInt16()));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadBFloat16(ref ushort source, int offset) =>
         Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref Unsafe.Add(ref source, offset))), 16).AsSingle();
 
@@ -100,6 +105,17 @@ public readonly struct Avx2Ops : IVectorOps<Vector256<float>>
         half = Sse.Max(half, Sse.Shuffle(half, half, 0b_01_00_11_10));
         half = Sse.Max(half, Sse.Shuffle(half, half, 0b_10_11_00_01));
         return half.ToScalar();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(Vector256<float> value, ref float a, ref float b, ref float c, ref float d)
+    {
+        Vector128<double> low = value.GetLower().AsDouble(), high = value.GetUpper().AsDouble();
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref a), low.ToScalar());
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref b), low.GetElement(1));
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref c), high.ToScalar());
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref d), high.GetElement(1));
     }
 
     /// <inheritdoc/>

@@ -35,6 +35,11 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadHalfScaled(ref ushort source, int offset) =>
+        HalfBits.ToScaledSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset)).AsInt16()));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadBFloat16(ref ushort source, int offset) =>
         Vector512.ShiftLeft(Avx512F.ConvertToVector512UInt32(Vector256.LoadUnsafe(ref Unsafe.Add(ref source, offset))), 16).AsSingle();
 
@@ -107,6 +112,11 @@ public readonly struct Avx512Ops : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector512<float> value) =>
         Avx2Ops.MaxAcross(Avx.Max(value.GetLower(), value.GetUpper()));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(Vector512<float> value, ref float a, ref float b, ref float c, ref float d) =>
+        Avx2Ops.StorePairs(value.GetLower(), ref a, ref b, ref c, ref d);
 
     /// <inheritdoc/>
     /// <remarks>Pairs of vectors fold their halves into one vector, then quarters, then pairs of floats: 23 operations

@@ -16,16 +16,17 @@ public static class GroupRows
     /// <summary>Rows computed together.</summary>
     public const int Rows = 4;
 
-    /// <summary><c>scores_r[j] = scale · q_r·k[j]</c> for the four rows and <paramref name="count"/> keys, two keys at a
+    /// <summary><c>scores_r[j] = scale · q_r·k[j]</c>, the keys as <see cref="KeyValueFormat.LoadScaled"/> reads them, each sum
+    /// multiplied back before the scale, for the four rows and <paramref name="count"/> keys, two keys at a
     /// time (eight accumulators).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scores<TOps, TVector, TShape>(ref float q0, ref float q1, ref float q2, ref float q3, ref byte keys,
-        int keyStride, int count, int headDim, float scale, ref float s0, ref float s1, ref float s2, ref float s3)
+        int keyStride, int count, float scale, ref float s0, ref float s1, ref float s2, ref float s3)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
         where TShape : struct, IKernelShape
     {
-        int vectorEnd = headDim - headDim % TOps.Width;
+        int headDim = TShape.HeadDim, vectorEnd = headDim - headDim % TOps.Width;
         Span<float> sums = stackalloc float[16];
         int j = 0;
         for (; j + 2 <= count; j += 2)
@@ -36,7 +37,7 @@ public static class GroupRows
             TVector a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
-                TVector x0 = KeyValueFormat.Load<TOps, TVector, TShape>(ref k0, d), x1 = KeyValueFormat.Load<TOps, TVector, TShape>(ref k1, d);
+                TVector x0 = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k0, d), x1 = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k1, d);
                 TVector q = TOps.Load(ref q0, d);
                 a00 = TOps.MultiplyAdd(q, x0, a00);
                 a01 = TOps.MultiplyAdd(q, x1, a01);
@@ -51,7 +52,17 @@ public static class GroupRows
                 a31 = TOps.MultiplyAdd(q, x1, a31);
             }
 
-            // Eight horizontal sums in one SumEach where a vector holds eight lanes.
+            // Eight horizontal sums in one SumEach where a vector holds eight lanes, stored as they are when the head
+            // dimension has no tail.
+            if (TOps.Width >= 8 && vectorEnd == headDim)
+            {
+                TVector dots = TOps.Multiply(TOps.SumEach(a00, a01, a10, a11, a20, a21, a30, a31),
+                    TOps.Broadcast(KeyValueFormat.ScaledLoadFactor<TShape>()));
+                TOps.StorePairs(TOps.Multiply(dots, TOps.Broadcast(scale)),
+                    ref Unsafe.Add(ref s0, j), ref Unsafe.Add(ref s1, j), ref Unsafe.Add(ref s2, j), ref Unsafe.Add(ref s3, j));
+                continue;
+            }
+
             if (TOps.Width >= 8)
                 TOps.Store(TOps.SumEach(a00, a01, a10, a11, a20, a21, a30, a31), ref MemoryMarshal.GetReference(sums), 0);
             else
@@ -73,7 +84,7 @@ public static class GroupRows
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
-                TVector x = KeyValueFormat.Load<TOps, TVector, TShape>(ref k, d);
+                TVector x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k, d);
                 a0 = TOps.MultiplyAdd(TOps.Load(ref q0, d), x, a0);
                 a1 = TOps.MultiplyAdd(TOps.Load(ref q1, d), x, a1);
                 a2 = TOps.MultiplyAdd(TOps.Load(ref q2, d), x, a2);
@@ -93,8 +104,8 @@ public static class GroupRows
         where TShape : struct, IKernelShape
     {
         for (int d = vectorEnd; d < headDim; d++)
-            sum += Unsafe.Add(ref query, d) * KeyValueFormat.LoadScalar<TShape>(ref key, d);
-        score = sum * scale;
+            sum += Unsafe.Add(ref query, d) * KeyValueFormat.LoadScalarScaled<TShape>(ref key, d);
+        score = sum * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
     }
 
     /// <summary><c>acc_r = acc_r · alpha_r + Σⱼ p_r[j] · v[j]</c> for the four rows, four vectors of the head dimension
@@ -142,7 +153,7 @@ public static class GroupRows
     {
         float a = accumulator * alpha;
         for (int j = 0; j < count; j++)
-            a += Unsafe.Add(ref probabilities, j) * KeyValueFormat.LoadScalar<TShape>(ref values, j * valueStride + d);
+            a += Unsafe.Add(ref probabilities, j) * KeyValueFormat.LoadScalarScaled<TShape>(ref values, j * valueStride + d);
         return a;
     }
 
@@ -186,24 +197,24 @@ public static class GroupRows
                 CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, prefetch);
             TVector b0 = TOps.Broadcast(Unsafe.Add(ref p0, j)), b1 = TOps.Broadcast(Unsafe.Add(ref p1, j));
             TVector b2 = TOps.Broadcast(Unsafe.Add(ref p2, j)), b3 = TOps.Broadcast(Unsafe.Add(ref p3, j));
-            TVector x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0);
+            TVector x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 0);
             c00 = TOps.MultiplyAdd(b0, x, c00);
             c10 = TOps.MultiplyAdd(b1, x, c10);
             c20 = TOps.MultiplyAdd(b2, x, c20);
             c30 = TOps.MultiplyAdd(b3, x, c30);
             if (vectors == 4)
             {
-                x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, w);
+                x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, w);
                 c01 = TOps.MultiplyAdd(b0, x, c01);
                 c11 = TOps.MultiplyAdd(b1, x, c11);
                 c21 = TOps.MultiplyAdd(b2, x, c21);
                 c31 = TOps.MultiplyAdd(b3, x, c31);
-                x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 2 * w);
+                x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 2 * w);
                 c02 = TOps.MultiplyAdd(b0, x, c02);
                 c12 = TOps.MultiplyAdd(b1, x, c12);
                 c22 = TOps.MultiplyAdd(b2, x, c22);
                 c32 = TOps.MultiplyAdd(b3, x, c32);
-                x = KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 3 * w);
+                x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 3 * w);
                 c03 = TOps.MultiplyAdd(b0, x, c03);
                 c13 = TOps.MultiplyAdd(b1, x, c13);
                 c23 = TOps.MultiplyAdd(b2, x, c23);

@@ -27,6 +27,10 @@ public interface IVectorOps<TVector> where TVector : struct
     /// <paramref name="offset"/> as floats, exactly: subnormals, signed zeros, infinities and NaN included.</summary>
     static abstract TVector LoadHalf(ref ushort source, int offset);
 
+    /// <summary><see cref="LoadHalf"/>'s values times 2⁻¹¹², exactly, one multiplication fewer
+    /// (<see cref="HalfBits.ToScaledSingle(System.Runtime.Intrinsics.Vector512{int})"/>).</summary>
+    static abstract TVector LoadHalfScaled(ref ushort source, int offset);
+
     /// <summary>Loads <see cref="Width"/> bfloat16 values (the upper 16 bits of floats) at <paramref name="source"/> +
     /// <paramref name="offset"/> as floats, exactly.</summary>
     static abstract TVector LoadBFloat16(ref ushort source, int offset);
@@ -84,6 +88,13 @@ public interface IVectorOps<TVector> where TVector : struct
     /// </summary>
     static abstract TVector SumEach(TVector v0, TVector v1, TVector v2, TVector v3, TVector v4, TVector v5, TVector v6,
         TVector v7);
+
+    /// <summary>
+    /// Stores lanes 0 and 1 of <paramref name="value"/> at <paramref name="a"/>, lanes 2 and 3 at <paramref name="b"/>,
+    /// 4 and 5 at <paramref name="c"/>, 6 and 7 at <paramref name="d"/>: the <see cref="SumEach"/> of two keys' dot
+    /// products with four rows, into each row's scores. Only for <see cref="Width"/> of 8 or more.
+    /// </summary>
+    static abstract void StorePairs(TVector value, ref float a, ref float b, ref float c, ref float d);
 
     /// <summary>
     /// Transposes a <see cref="Width"/> × <see cref="Width"/> block in registers, scaling it on the way:

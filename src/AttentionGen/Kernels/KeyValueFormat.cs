@@ -7,8 +7,9 @@ namespace AttentionGen.Kernels;
 
 /// <summary>
 /// How a kernel's keys and values are stored (<see cref="IKernelShape.KvType"/>): loads that convert them to float32
-/// as they are read (decoding streams its keys once), and the copy that converts rows of them into float32 rows (a
-/// panel packs each head's keys and values once for all its panels).
+/// as they are read (decoding streams its keys once), short of a factor the decoding loops apply anyway, and the copy
+/// that converts rows of them into float32 rows, exactly (a panel packs each head's keys and values once for all its
+/// panels).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class KeyValueFormat
@@ -56,21 +57,33 @@ public static class KeyValueFormat
         }
     }
 
-    /// <summary><see cref="IVectorOps{TVector}.Width"/> elements at <paramref name="offset"/> elements from
-    /// <paramref name="source"/>, as floats.</summary>
+    /// <summary>
+    /// The factor <see cref="LoadScaled"/> leaves out of the elements: 2¹¹² for Half (<see cref="HalfBits"/>), 1
+    /// otherwise. The decoding loops fold it into their score scale and their probabilities.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Load<TOps, TVector, TShape>(ref byte source, int offset)
+    public static float ScaledLoadFactor<TShape>() where TShape : struct, IKernelShape =>
+        TShape.KvType == AttentionKvType.Half ? HalfBits.LeftOutFactor : 1;
+
+    /// <summary><see cref="IVectorOps{TVector}.Width"/> elements at <paramref name="offset"/> elements from
+    /// <paramref name="source"/>, as floats divided by <see cref="ScaledLoadFactor"/>, exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector LoadScaled<TOps, TVector, TShape>(ref byte source, int offset)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
         where TShape : struct, IKernelShape =>
-        IsFloat32<TShape>()
-            ? TOps.Load(ref Unsafe.As<byte, float>(ref source), offset)
-            : Load<TOps, TVector, TShape>(ref Unsafe.As<byte, ushort>(ref source), offset);
+        TShape.KvType switch
+        {
+            AttentionKvType.Float32 => TOps.Load(ref Unsafe.As<byte, float>(ref source), offset),
+            AttentionKvType.Half => TOps.LoadHalfScaled(ref Unsafe.As<byte, ushort>(ref source), offset),
+            _ => TOps.LoadBFloat16(ref Unsafe.As<byte, ushort>(ref source), offset),
+        };
 
-    /// <summary>The element at <paramref name="offset"/> elements from <paramref name="source"/>, as a float.</summary>
+    /// <summary>The element at <paramref name="offset"/> elements from <paramref name="source"/>, as a float divided by
+    /// <see cref="ScaledLoadFactor"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float LoadScalar<TShape>(ref byte source, int offset) where TShape : struct, IKernelShape =>
-        Load<ScalarOps, float, TShape>(ref source, offset);
+    public static float LoadScalarScaled<TShape>(ref byte source, int offset) where TShape : struct, IKernelShape =>
+        LoadScaled<ScalarOps, float, TShape>(ref source, offset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector Load<TOps, TVector, TShape>(ref ushort source, int offset)

@@ -32,6 +32,11 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadHalfScaled(ref ushort source, int offset) =>
+        HalfBits.ToScaledSingle(AdvSimd.SignExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset)).AsInt16()));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadBFloat16(ref ushort source, int offset) =>
         Vector128.ShiftLeft(AdvSimd.ZeroExtendWideningLower(Vector64.LoadUnsafe(ref Unsafe.Add(ref source, offset))), 16).AsSingle();
 
@@ -96,6 +101,11 @@ public readonly struct NeonOps : IVectorOps<Vector128<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector128<float> value) => AdvSimd.Arm64.MaxAcross(value).ToScalar();
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(Vector128<float> value, ref float a, ref float b, ref float c, ref float d) =>
+        throw new NotSupportedException("Four lanes hold no eight scores.");
 
     /// <inheritdoc/>
     /// <remarks>Three pairwise adds; <paramref name="v4"/> to <paramref name="v7"/> have no lane.</remarks>

@@ -11,7 +11,8 @@ namespace AttentionGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class RowAttention
 {
-    /// <summary><c>scores[j] = scale · q·k[j]</c> for <paramref name="count"/> keys, four keys at a time.</summary>
+    /// <summary><c>scores[j] = scale · q·k[j]</c> for <paramref name="count"/> keys, four keys at a time, the keys as
+    /// <see cref="KeyValueFormat.LoadScaled"/> reads them, each sum multiplied back before the scale.</summary>
     /// <param name="query">The query row (<paramref name="headDim"/> floats).</param>
     /// <param name="keys">The first key row.</param>
     /// <param name="keyStride">Elements between key rows.</param>
@@ -35,26 +36,26 @@ public static class RowAttention
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
                 TVector q = TOps.Load(ref query, d);
-                a0 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k0, d), a0);
-                a1 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k1, d), a1);
-                a2 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k2, d), a2);
-                a3 = TOps.MultiplyAdd(q, KeyValueFormat.Load<TOps, TVector, TShape>(ref k3, d), a3);
+                a0 = TOps.MultiplyAdd(q, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k0, d), a0);
+                a1 = TOps.MultiplyAdd(q, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k1, d), a1);
+                a2 = TOps.MultiplyAdd(q, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k2, d), a2);
+                a3 = TOps.MultiplyAdd(q, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k3, d), a3);
             }
 
             float s0 = TOps.Sum(a0), s1 = TOps.Sum(a1), s2 = TOps.Sum(a2), s3 = TOps.Sum(a3);
             for (int d = vectorEnd; d < headDim; d++)
             {
                 float q = Unsafe.Add(ref query, d);
-                s0 += q * KeyValueFormat.LoadScalar<TShape>(ref k0, d);
-                s1 += q * KeyValueFormat.LoadScalar<TShape>(ref k1, d);
-                s2 += q * KeyValueFormat.LoadScalar<TShape>(ref k2, d);
-                s3 += q * KeyValueFormat.LoadScalar<TShape>(ref k3, d);
+                s0 += q * KeyValueFormat.LoadScalarScaled<TShape>(ref k0, d);
+                s1 += q * KeyValueFormat.LoadScalarScaled<TShape>(ref k1, d);
+                s2 += q * KeyValueFormat.LoadScalarScaled<TShape>(ref k2, d);
+                s3 += q * KeyValueFormat.LoadScalarScaled<TShape>(ref k3, d);
             }
 
-            Unsafe.Add(ref scores, j) = s0 * scale;
-            Unsafe.Add(ref scores, j + 1) = s1 * scale;
-            Unsafe.Add(ref scores, j + 2) = s2 * scale;
-            Unsafe.Add(ref scores, j + 3) = s3 * scale;
+            Unsafe.Add(ref scores, j) = s0 * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
+            Unsafe.Add(ref scores, j + 1) = s1 * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
+            Unsafe.Add(ref scores, j + 2) = s2 * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
+            Unsafe.Add(ref scores, j + 3) = s3 * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
         }
 
         for (; j < count; j++)
@@ -62,11 +63,11 @@ public static class RowAttention
             ref byte k = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
             TVector a = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
-                a = TOps.MultiplyAdd(TOps.Load(ref query, d), KeyValueFormat.Load<TOps, TVector, TShape>(ref k, d), a);
+                a = TOps.MultiplyAdd(TOps.Load(ref query, d), KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref k, d), a);
             float s = TOps.Sum(a);
             for (int d = vectorEnd; d < headDim; d++)
-                s += Unsafe.Add(ref query, d) * KeyValueFormat.LoadScalar<TShape>(ref k, d);
-            Unsafe.Add(ref scores, j) = s * scale;
+                s += Unsafe.Add(ref query, d) * KeyValueFormat.LoadScalarScaled<TShape>(ref k, d);
+            Unsafe.Add(ref scores, j) = s * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
         }
     }
 
@@ -78,10 +79,13 @@ public static class RowAttention
 
     /// <summary>
     /// Folds a block of scores (in log2 units) into the row's running max and sum, overwrites them with
-    /// <c>2^(s − max)</c>, and returns the factor the row's accumulator must be rescaled by (0 for the first block).
+    /// <c>2^(s − max) · probabilityScale</c> (<see cref="KeyValueFormat.ScaledLoadFactor"/>, undoing what the value
+    /// loads leave out; the sum counts them without it), and returns the factor the row's accumulator must be rescaled
+    /// by (0 for the first block).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float UpdateRow<TOps, TVector>(ref float scores, int count, ref float runningMax, ref float runningSum)
+    public static float UpdateRow<TOps, TVector>(ref float scores, int count, ref float runningMax, ref float runningSum,
+        float probabilityScale)
         where TOps : struct, IVectorOps<TVector>
         where TVector : struct
     {
@@ -97,12 +101,12 @@ public static class RowAttention
         float oldMax = runningMax;
         float newMax = ScalarOps.Max(oldMax, blockMax);
         float subtrahend = newMax;
-        TVector sub = TOps.Broadcast(subtrahend);
+        TVector sub = TOps.Broadcast(subtrahend), probabilityScaleVector = TOps.Broadcast(probabilityScale);
         TVector sumVector = default;
         for (int j = 0; j < vectorEnd; j += TOps.Width)
         {
             TVector p = TOps.Exp2(TOps.Subtract(TOps.Load(ref scores, j), sub));
-            TOps.Store(p, ref scores, j);
+            TOps.Store(TOps.Multiply(p, probabilityScaleVector), ref scores, j);
             sumVector = TOps.Add(sumVector, p);
         }
 
@@ -110,7 +114,7 @@ public static class RowAttention
         for (int j = vectorEnd; j < count; j++)
         {
             float p = ScalarOps.Exp2(Unsafe.Add(ref scores, j) - subtrahend);
-            Unsafe.Add(ref scores, j) = p;
+            Unsafe.Add(ref scores, j) = p * probabilityScale;
             blockSum += p;
         }
 
@@ -148,7 +152,7 @@ public static class RowAttention
             ref byte v = ref KeyValueFormat.At<TShape>(ref values, d);
             for (int j = 0; j < count; j++)
             {
-                a = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref probabilities, j)), KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0), a);
+                a = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref probabilities, j)), KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 0), a);
                 v = ref KeyValueFormat.At<TShape>(ref v, valueStride);
             }
 
@@ -159,7 +163,7 @@ public static class RowAttention
         {
             float a = Unsafe.Add(ref accumulator, d) * alpha;
             for (int j = 0; j < count; j++)
-                a += Unsafe.Add(ref probabilities, j) * KeyValueFormat.LoadScalar<TShape>(ref values, j * valueStride + d);
+                a += Unsafe.Add(ref probabilities, j) * KeyValueFormat.LoadScalarScaled<TShape>(ref values, j * valueStride + d);
             Unsafe.Add(ref accumulator, d) = a;
         }
     }
@@ -194,16 +198,16 @@ public static class RowAttention
             if (prefetch > 0)
                 CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, prefetch);
             TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
-            a0 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 0), a0);
-            a1 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, w), a1);
-            a2 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 2 * w), a2);
-            a3 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 3 * w), a3);
+            a0 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 0), a0);
+            a1 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, w), a1);
+            a2 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 2 * w), a2);
+            a3 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 3 * w), a3);
             if (eightVectors)
             {
-                a4 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 4 * w), a4);
-                a5 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 5 * w), a5);
-                a6 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 6 * w), a6);
-                a7 = TOps.MultiplyAdd(p, KeyValueFormat.Load<TOps, TVector, TShape>(ref v, 7 * w), a7);
+                a4 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 4 * w), a4);
+                a5 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 5 * w), a5);
+                a6 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 6 * w), a6);
+                a7 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 7 * w), a7);
             }
 
             v = ref KeyValueFormat.At<TShape>(ref v, valueStride);

@@ -24,6 +24,10 @@ public readonly struct ScalarOps : IVectorOps<float>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float LoadHalfScaled(ref ushort source, int offset) => HalfBits.ToScaledSingle(Unsafe.Add(ref source, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LoadBFloat16(ref ushort source, int offset) =>
         BitConverter.Int32BitsToSingle(Unsafe.Add(ref source, offset) << 16);
 
@@ -85,6 +89,11 @@ public readonly struct ScalarOps : IVectorOps<float>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(float value) => value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePairs(float value, ref float a, ref float b, ref float c, ref float d) =>
+        throw new NotSupportedException("One lane holds no eight scores.");
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -164,7 +164,7 @@ public static class RowDriver
         ref float o2 = ref Unsafe.Add(ref states, (firstRow + r2) * rowState), o3 = ref Unsafe.Add(ref states, (firstRow + r3) * rowState);
         GroupRows.Scores<TOps, TVector, TShape>(ref Query<TShape>(ref queryStart, kvHead, firstRow), ref Query<TShape>(ref queryStart, kvHead, firstRow + r1),
             ref Query<TShape>(ref queryStart, kvHead, firstRow + r2), ref Query<TShape>(ref queryStart, kvHead, firstRow + r3),
-            ref keys, stride, count, headDim, TShape.ScoreScale, ref s0, ref s1, ref s2, ref s3);
+            ref keys, stride, count, TShape.ScoreScale, ref s0, ref s1, ref s2, ref s3);
 
         float alpha0 = Softmax<TOps, TVector, TShape>(ref s0, ref o0, kvHead, firstRow, from, count, queryLength, kvLength);
         float alpha1 = r1 == 1 ? Softmax<TOps, TVector, TShape>(ref s1, ref o1, kvHead, firstRow + 1, from, count, queryLength, kvLength) : alpha0;
@@ -194,7 +194,8 @@ public static class RowDriver
             ScoreTransform.Row<TOps, TVector, TShape>(ref scores, count, from, KernelLayout.Position<TShape>(row, queryLength, kvLength), slope);
         }
 
-        return RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1));
+        return RowAttention.UpdateRow<TOps, TVector>(ref scores, count, ref rowState, ref Unsafe.Add(ref rowState, 1),
+            KeyValueFormat.ScaledLoadFactor<TShape>());
     }
 
     /// <summary>Merges each row's key ranges (split-KV, after every item has run) and writes the row.</summary>
