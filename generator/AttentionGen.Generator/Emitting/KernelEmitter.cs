@@ -111,8 +111,6 @@ internal static class KernelEmitter
         w.Line(GeneratedCode);
         using (w.Block($"file static class {implName}"))
         {
-            w.Line("private const int HeadDim = " + Int(s.HeadDim) + ";");
-            w.Line();
             w.Doc("<summary>The best path this machine supports; each test is a JIT-time constant.</summary>");
             w.Line("public static KernelPath ActivePath =>");
             foreach (PathPlan path in plan.Paths)
@@ -133,6 +131,33 @@ internal static class KernelEmitter
                     PanelPathWriter.Write(w, s, panels);
                 else if (path is RowPathPlan rows)
                     RowPathWriter.Write(w, plan, rows);
+            }
+
+            WriteLocalTiles(w, plan);
+        }
+    }
+
+    /// <summary>The tiles the paths use that the runtime's <see cref="TileCatalog"/> lacks, each once.</summary>
+    private static void WriteLocalTiles(SourceWriter w, KernelPlan plan)
+    {
+        TileMethod[] tiles = plan.Paths.OfType<PanelPathPlan>()
+            .SelectMany(path => PanelPathWriter.Tiles(plan.Shape, path))
+            .Select(use => use.Tile)
+            .Where(tile => !TileCatalog.Contains(tile.Name))
+            .GroupBy(tile => tile.Name)
+            .Select(group => group.First())
+            .ToArray();
+        if (tiles.Length == 0)
+            return;
+        w.Line();
+        w.Doc("<summary>This kernel's tiles that the runtime's TileCatalog does not carry.</summary>");
+        using (w.Block($"private static class {PanelPathWriter.LocalTiles}"))
+        {
+            for (int i = 0; i < tiles.Length; i++)
+            {
+                if (i > 0)
+                    w.Line();
+                tiles[i].Write(w);
             }
         }
     }

@@ -253,8 +253,6 @@ namespace AttentionGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     file static class DecodeStepKernel
     {
-        private const int HeadDim = 9;
-
         /// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>
         public static KernelPath ActivePath =>
             Avx512Ops.IsSupported ? KernelPath.Avx512 :
@@ -324,9 +322,8 @@ namespace AttentionGen.Generated
         /// <summary>AVX-512 path: panels of 16 query rows in 1 × 16-lane vectors, 8-key score tiles.</summary>
         private readonly struct Avx512Path : IPanelPath
         {
-            private const int Width = 16;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 9;
+            public static int RowStride => 9;
             public static int PanelLanes => 16;
             public static int TileRows => 8;
             public static int KeyBlock => 256;
@@ -335,136 +332,24 @@ namespace AttentionGen.Generated
             public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
             public static int TransposedTailDims => 1;
 
-            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c7x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
-                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores8x1<Avx512Ops, Vector512<float>, Shape, Avx512Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector512<float> max0to1x0 = Avx512Ops.Max(c0x0, c1x0);
-                Vector512<float> max2to3x0 = Avx512Ops.Max(c2x0, c3x0);
-                Vector512<float> max0to3x0 = Avx512Ops.Max(max0to1x0, max2to3x0);
-                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
-                Vector512<float> max6to7x0 = Avx512Ops.Max(c6x0, c7x0);
-                Vector512<float> max4to7x0 = Avx512Ops.Max(max4to5x0, max6to7x0);
-                Vector512<float> max0to7x0 = Avx512Ops.Max(max0to3x0, max4to7x0);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to7x0), ref scoreMax, 0);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues8x1<Avx512Ops, Vector512<float>, Shape, Avx512Path>(ref values, ref probabilities, ref accumulator, count);
 
-            /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] ·
-            /// P[count][PanelLanes]. 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                Vector512<float> c1x0 = Avx512Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector512<float> c2x0 = Avx512Ops.Load(ref accumulator, 2 * PanelLanes);
-                Vector512<float> c3x0 = Avx512Ops.Load(ref accumulator, 3 * PanelLanes);
-                Vector512<float> c4x0 = Avx512Ops.Load(ref accumulator, 4 * PanelLanes);
-                Vector512<float> c5x0 = Avx512Ops.Load(ref accumulator, 5 * PanelLanes);
-                Vector512<float> c6x0 = Avx512Ops.Load(ref accumulator, 6 * PanelLanes);
-                Vector512<float> c7x0 = Avx512Ops.Load(ref accumulator, 7 * PanelLanes);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6));
-                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7));
-                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref accumulator, 0);
-                Avx512Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx512Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                Avx512Ops.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                Avx512Ops.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                Avx512Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
-                Avx512Ops.Store(c6x0, ref accumulator, 6 * PanelLanes);
-                Avx512Ops.Store(c7x0, ref accumulator, 7 * PanelLanes);
-            }
-
-            /// <summary>Adds 1 head dimension of Vᵀ·P to the panel's accumulator: Oᵀ[1][PanelLanes] += Vᵀ[1][count] ·
-            /// P[count][PanelLanes]. 1 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector512<float> c0x0 = Avx512Ops.Load(ref accumulator, 0);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref accumulator, 0);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues1x1<Avx512Ops, Vector512<float>, Shape, Avx512Path>(ref values, ref probabilities, ref accumulator, count);
         }
 
         /// <summary>AVX2+FMA path: panels of 8 query rows in 1 × 8-lane vectors, 6-key score tiles.</summary>
         private readonly struct Avx2Path : IPanelPath
         {
-            private const int Width = 8;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 9;
+            public static int RowStride => 9;
             public static int PanelLanes => 8;
             public static int TileRows => 6;
             public static int KeyBlock => 512;
@@ -473,126 +358,24 @@ namespace AttentionGen.Generated
             public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
             public static int TransposedTailDims => 3;
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c5x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-                Avx2Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx2Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx2Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx2Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores6x1<Avx2Ops, Vector256<float>, Shape, Avx2Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector256<float> max1to2x0 = Avx2Ops.Max(c1x0, c2x0);
-                Vector256<float> max0to2x0 = Avx2Ops.Max(c0x0, max1to2x0);
-                Vector256<float> max4to5x0 = Avx2Ops.Max(c4x0, c5x0);
-                Vector256<float> max3to5x0 = Avx2Ops.Max(c3x0, max4to5x0);
-                Vector256<float> max0to5x0 = Avx2Ops.Max(max0to2x0, max3to5x0);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues6x1<Avx2Ops, Vector256<float>, Shape, Avx2Path>(ref values, ref probabilities, ref accumulator, count);
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
-            /// P[count][PanelLanes]. 6 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * PanelLanes);
-                Vector256<float> c3x0 = Avx2Ops.Load(ref accumulator, 3 * PanelLanes);
-                Vector256<float> c4x0 = Avx2Ops.Load(ref accumulator, 4 * PanelLanes);
-                Vector256<float> c5x0 = Avx2Ops.Load(ref accumulator, 5 * PanelLanes);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref accumulator, 0);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx2Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                Avx2Ops.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                Avx2Ops.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                Avx2Ops.Store(c5x0, ref accumulator, 5 * PanelLanes);
-            }
-
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
-            /// P[count][PanelLanes]. 3 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector256<float> c0x0 = Avx2Ops.Load(ref accumulator, 0);
-                Vector256<float> c1x0 = Avx2Ops.Load(ref accumulator, 1 * PanelLanes);
-                Vector256<float> c2x0 = Avx2Ops.Load(ref accumulator, 2 * PanelLanes);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref accumulator, 0);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                Avx2Ops.Store(c2x0, ref accumulator, 2 * PanelLanes);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues3x1<Avx2Ops, Vector256<float>, Shape, Avx2Path>(ref values, ref probabilities, ref accumulator, count);
         }
 
         /// <summary>arm64 NEON path: panels of 8 query rows in 2 × 4-lane vectors, 6-key score tiles.</summary>
         private readonly struct NeonPath : IPanelPath
         {
-            private const int Width = 4;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 9;
+            public static int RowStride => 9;
             public static int PanelLanes => 8;
             public static int TileRows => 6;
             public static int KeyBlock => 512;
@@ -601,174 +384,24 @@ namespace AttentionGen.Generated
             public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
             public static int TransposedTailDims => 3;
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector128<float> c0x0 = default, c0x1 = default;
-                Vector128<float> c1x0 = default, c1x1 = default;
-                Vector128<float> c2x0 = default, c2x1 = default;
-                Vector128<float> c3x0 = default, c3x1 = default;
-                Vector128<float> c4x0 = default, c4x1 = default;
-                Vector128<float> c5x0 = default, c5x1 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c0x1, ref scores, Width);
-                NeonOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                NeonOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                NeonOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                NeonOps.Store(c3x0, ref scores, 3 * PanelLanes);
-                NeonOps.Store(c3x1, ref scores, 3 * PanelLanes + Width);
-                NeonOps.Store(c4x0, ref scores, 4 * PanelLanes);
-                NeonOps.Store(c4x1, ref scores, 4 * PanelLanes + Width);
-                NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
-                NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores6x2<NeonOps, Vector128<float>, Shape, NeonPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
-                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
-                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
-                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
-                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
-                Vector128<float> max1to2x1 = NeonOps.Max(c1x1, c2x1);
-                Vector128<float> max0to2x1 = NeonOps.Max(c0x1, max1to2x1);
-                Vector128<float> max4to5x1 = NeonOps.Max(c4x1, c5x1);
-                Vector128<float> max3to5x1 = NeonOps.Max(c3x1, max4to5x1);
-                Vector128<float> max0to5x1 = NeonOps.Max(max0to2x1, max3to5x1);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues6x2<NeonOps, Vector128<float>, Shape, NeonPath>(ref values, ref probabilities, ref accumulator, count);
 
-            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
-            /// P[count][PanelLanes]. 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
-                Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
-                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * PanelLanes);
-                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector128<float> c2x0 = NeonOps.Load(ref accumulator, 2 * PanelLanes);
-                Vector128<float> c2x1 = NeonOps.Load(ref accumulator, 2 * PanelLanes + Width);
-                Vector128<float> c3x0 = NeonOps.Load(ref accumulator, 3 * PanelLanes);
-                Vector128<float> c3x1 = NeonOps.Load(ref accumulator, 3 * PanelLanes + Width);
-                Vector128<float> c4x0 = NeonOps.Load(ref accumulator, 4 * PanelLanes);
-                Vector128<float> c4x1 = NeonOps.Load(ref accumulator, 4 * PanelLanes + Width);
-                Vector128<float> c5x0 = NeonOps.Load(ref accumulator, 5 * PanelLanes);
-                Vector128<float> c5x1 = NeonOps.Load(ref accumulator, 5 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref accumulator, 0);
-                NeonOps.Store(c0x1, ref accumulator, Width);
-                NeonOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                NeonOps.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                NeonOps.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                NeonOps.Store(c3x0, ref accumulator, 3 * PanelLanes);
-                NeonOps.Store(c3x1, ref accumulator, 3 * PanelLanes + Width);
-                NeonOps.Store(c4x0, ref accumulator, 4 * PanelLanes);
-                NeonOps.Store(c4x1, ref accumulator, 4 * PanelLanes + Width);
-                NeonOps.Store(c5x0, ref accumulator, 5 * PanelLanes);
-                NeonOps.Store(c5x1, ref accumulator, 5 * PanelLanes + Width);
-            }
-
-            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
-            /// P[count][PanelLanes]. 6 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count)
-            {
-                Vector128<float> c0x0 = NeonOps.Load(ref accumulator, 0);
-                Vector128<float> c0x1 = NeonOps.Load(ref accumulator, Width);
-                Vector128<float> c1x0 = NeonOps.Load(ref accumulator, 1 * PanelLanes);
-                Vector128<float> c1x1 = NeonOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                Vector128<float> c2x0 = NeonOps.Load(ref accumulator, 2 * PanelLanes);
-                Vector128<float> c2x1 = NeonOps.Load(ref accumulator, 2 * PanelLanes + Width);
-                ref float a = ref values;
-                ref float b = ref probabilities;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref accumulator, 0);
-                NeonOps.Store(c0x1, ref accumulator, Width);
-                NeonOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                NeonOps.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                NeonOps.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTail(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues3x2<NeonOps, Vector128<float>, Shape, NeonPath>(ref values, ref probabilities, ref accumulator, count);
         }
 
         /// <summary>scalar path: panels of 4 query rows in 4 × 1-lane vectors, 3-key score tiles.</summary>
         private readonly struct ScalarPath : IPanelPath
         {
-            private const int Width = 1;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 9;
+            public static int RowStride => 9;
             public static int PanelLanes => 4;
             public static int TileRows => 3;
             public static int KeyBlock => 684;
@@ -776,123 +409,335 @@ namespace AttentionGen.Generated
             public static bool ScratchOnStack => true;
             public static AccumulatorLayout Accumulator => AccumulatorLayout.Transposed;
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
-                float c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
-                float c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = ScalarOps.MultiplyAdd(x, b3, c2x3);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c0x1, ref scores, Width);
-                ScalarOps.Store(c0x2, ref scores, 2 * Width);
-                ScalarOps.Store(c0x3, ref scores, 3 * Width);
-                ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                ScalarOps.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                ScalarOps.Store(c1x2, ref scores, 1 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c1x3, ref scores, 1 * PanelLanes + 3 * Width);
-                ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                ScalarOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                ScalarOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores3x4<ScalarOps, float, Shape, ScalarPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
-                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
-                float max1to2x1 = ScalarOps.Max(c1x1, c2x1);
-                float max0to2x1 = ScalarOps.Max(c0x1, max1to2x1);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max0to2x1), ref scoreMax, Width);
-                float max1to2x2 = ScalarOps.Max(c1x2, c2x2);
-                float max0to2x2 = ScalarOps.Max(c0x2, max1to2x2);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max0to2x2), ref scoreMax, 2 * Width);
-                float max1to2x3 = ScalarOps.Max(c1x3, c2x3);
-                float max0to2x3 = ScalarOps.Max(c0x3, max1to2x3);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count) =>
+                LocalTiles.TransposedValues3x4<ScalarOps, float, Shape, ScalarPath>(ref values, ref probabilities, ref accumulator, count);
+        }
+
+        /// <summary>This kernel's tiles that the runtime's TileCatalog does not carry.</summary>
+        private static class LocalTiles
+        {
+            /// <summary>Adds 8 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[8][PanelLanes] += Vᵀ[8][count] ·
+            /// P[count][PanelLanes]. 8 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues8x1<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                TVector c3x0 = TOps.Load(ref accumulator, 3 * TPath.PanelLanes);
+                TVector c4x0 = TOps.Load(ref accumulator, 4 * TPath.PanelLanes);
+                TVector c5x0 = TOps.Load(ref accumulator, 5 * TPath.PanelLanes);
+                TVector c6x0 = TOps.Load(ref accumulator, 6 * TPath.PanelLanes);
+                TVector c7x0 = TOps.Load(ref accumulator, 7 * TPath.PanelLanes);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = TOps.MultiplyAdd(x, b0, c3x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 4));
+                    c4x0 = TOps.MultiplyAdd(x, b0, c4x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 5));
+                    c5x0 = TOps.MultiplyAdd(x, b0, c5x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 6));
+                    c6x0 = TOps.MultiplyAdd(x, b0, c6x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 7));
+                    c7x0 = TOps.MultiplyAdd(x, b0, c7x0);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+                TOps.Store(c3x0, ref accumulator, 3 * TPath.PanelLanes);
+                TOps.Store(c4x0, ref accumulator, 4 * TPath.PanelLanes);
+                TOps.Store(c5x0, ref accumulator, 5 * TPath.PanelLanes);
+                TOps.Store(c6x0, ref accumulator, 6 * TPath.PanelLanes);
+                TOps.Store(c7x0, ref accumulator, 7 * TPath.PanelLanes);
+            }
+
+            /// <summary>Adds 1 head dimension of Vᵀ·P to the panel's accumulator: Oᵀ[1][PanelLanes] += Vᵀ[1][count] ·
+            /// P[count][PanelLanes]. 1 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues1x1<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+            }
+
+            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
+            /// P[count][PanelLanes]. 6 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues6x1<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                TVector c3x0 = TOps.Load(ref accumulator, 3 * TPath.PanelLanes);
+                TVector c4x0 = TOps.Load(ref accumulator, 4 * TPath.PanelLanes);
+                TVector c5x0 = TOps.Load(ref accumulator, 5 * TPath.PanelLanes);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = TOps.MultiplyAdd(x, b0, c3x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 4));
+                    c4x0 = TOps.MultiplyAdd(x, b0, c4x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 5));
+                    c5x0 = TOps.MultiplyAdd(x, b0, c5x0);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+                TOps.Store(c3x0, ref accumulator, 3 * TPath.PanelLanes);
+                TOps.Store(c4x0, ref accumulator, 4 * TPath.PanelLanes);
+                TOps.Store(c5x0, ref accumulator, 5 * TPath.PanelLanes);
+            }
+
+            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
+            /// P[count][PanelLanes]. 3 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues3x1<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+            }
+
+            /// <summary>Adds 6 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[6][PanelLanes] += Vᵀ[6][count] ·
+            /// P[count][PanelLanes]. 12 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues6x2<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c0x1 = TOps.Load(ref accumulator, TOps.Width);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c1x1 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                TVector c2x1 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
+                TVector c3x0 = TOps.Load(ref accumulator, 3 * TPath.PanelLanes);
+                TVector c3x1 = TOps.Load(ref accumulator, 3 * TPath.PanelLanes + TOps.Width);
+                TVector c4x0 = TOps.Load(ref accumulator, 4 * TPath.PanelLanes);
+                TVector c4x1 = TOps.Load(ref accumulator, 4 * TPath.PanelLanes + TOps.Width);
+                TVector c5x0 = TOps.Load(ref accumulator, 5 * TPath.PanelLanes);
+                TVector c5x1 = TOps.Load(ref accumulator, 5 * TPath.PanelLanes + TOps.Width);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector b1 = TOps.Load(ref b, TOps.Width);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    c0x1 = TOps.MultiplyAdd(x, b1, c0x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    c1x1 = TOps.MultiplyAdd(x, b1, c1x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = TOps.MultiplyAdd(x, b1, c2x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = TOps.MultiplyAdd(x, b0, c3x0);
+                    c3x1 = TOps.MultiplyAdd(x, b1, c3x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 4));
+                    c4x0 = TOps.MultiplyAdd(x, b0, c4x0);
+                    c4x1 = TOps.MultiplyAdd(x, b1, c4x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 5));
+                    c5x0 = TOps.MultiplyAdd(x, b0, c5x0);
+                    c5x1 = TOps.MultiplyAdd(x, b1, c5x1);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c0x1, ref accumulator, TOps.Width);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c1x1, ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+                TOps.Store(c2x1, ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c3x0, ref accumulator, 3 * TPath.PanelLanes);
+                TOps.Store(c3x1, ref accumulator, 3 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c4x0, ref accumulator, 4 * TPath.PanelLanes);
+                TOps.Store(c4x1, ref accumulator, 4 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c5x0, ref accumulator, 5 * TPath.PanelLanes);
+                TOps.Store(c5x1, ref accumulator, 5 * TPath.PanelLanes + TOps.Width);
+            }
+
+            /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
+            /// P[count][PanelLanes]. 6 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void TransposedValues3x2<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
+            {
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c0x1 = TOps.Load(ref accumulator, TOps.Width);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c1x1 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                TVector c2x1 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
+                ref float a = ref values;
+                ref float b = ref probabilities;
+                for (int k = 0; k < count; k++)
+                {
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector b1 = TOps.Load(ref b, TOps.Width);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    c0x1 = TOps.MultiplyAdd(x, b1, c0x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    c1x1 = TOps.MultiplyAdd(x, b1, c1x1);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = TOps.MultiplyAdd(x, b1, c2x1);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
+                }
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c0x1, ref accumulator, TOps.Width);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c1x1, ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+                TOps.Store(c2x1, ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
             }
 
             /// <summary>Adds 3 head dimensions of Vᵀ·P to the panel's accumulator: Oᵀ[3][PanelLanes] += Vᵀ[3][count] ·
             /// P[count][PanelLanes]. 12 accumulators.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void TransposedValueTile(ref float values, ref float probabilities, ref float accumulator, int count)
+            public static void TransposedValues3x4<TOps, TVector, TShape, TPath>(
+                ref float values, ref float probabilities, ref float accumulator, int count)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
             {
-                float c0x0 = ScalarOps.Load(ref accumulator, 0);
-                float c0x1 = ScalarOps.Load(ref accumulator, Width);
-                float c0x2 = ScalarOps.Load(ref accumulator, 2 * Width);
-                float c0x3 = ScalarOps.Load(ref accumulator, 3 * Width);
-                float c1x0 = ScalarOps.Load(ref accumulator, 1 * PanelLanes);
-                float c1x1 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + Width);
-                float c1x2 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 2 * Width);
-                float c1x3 = ScalarOps.Load(ref accumulator, 1 * PanelLanes + 3 * Width);
-                float c2x0 = ScalarOps.Load(ref accumulator, 2 * PanelLanes);
-                float c2x1 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + Width);
-                float c2x2 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + 2 * Width);
-                float c2x3 = ScalarOps.Load(ref accumulator, 2 * PanelLanes + 3 * Width);
+                TVector c0x0 = TOps.Load(ref accumulator, 0);
+                TVector c0x1 = TOps.Load(ref accumulator, TOps.Width);
+                TVector c0x2 = TOps.Load(ref accumulator, 2 * TOps.Width);
+                TVector c0x3 = TOps.Load(ref accumulator, 3 * TOps.Width);
+                TVector c1x0 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes);
+                TVector c1x1 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TVector c1x2 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes + 2 * TOps.Width);
+                TVector c1x3 = TOps.Load(ref accumulator, 1 * TPath.PanelLanes + 3 * TOps.Width);
+                TVector c2x0 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes);
+                TVector c2x1 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
+                TVector c2x2 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes + 2 * TOps.Width);
+                TVector c2x3 = TOps.Load(ref accumulator, 2 * TPath.PanelLanes + 3 * TOps.Width);
                 ref float a = ref values;
                 ref float b = ref probabilities;
                 for (int k = 0; k < count; k++)
                 {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = ScalarOps.MultiplyAdd(x, b3, c2x3);
-                    a = ref Unsafe.Add(ref a, RowStride);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector b1 = TOps.Load(ref b, TOps.Width);
+                    TVector b2 = TOps.Load(ref b, 2 * TOps.Width);
+                    TVector b3 = TOps.Load(ref b, 3 * TOps.Width);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    c0x1 = TOps.MultiplyAdd(x, b1, c0x1);
+                    c0x2 = TOps.MultiplyAdd(x, b2, c0x2);
+                    c0x3 = TOps.MultiplyAdd(x, b3, c0x3);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    c1x1 = TOps.MultiplyAdd(x, b1, c1x1);
+                    c1x2 = TOps.MultiplyAdd(x, b2, c1x2);
+                    c1x3 = TOps.MultiplyAdd(x, b3, c1x3);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = TOps.MultiplyAdd(x, b1, c2x1);
+                    c2x2 = TOps.MultiplyAdd(x, b2, c2x2);
+                    c2x3 = TOps.MultiplyAdd(x, b3, c2x3);
+                    a = ref Unsafe.Add(ref a, TPath.RowStride);
+                    b = ref Unsafe.Add(ref b, TPath.PanelLanes);
                 }
-                ScalarOps.Store(c0x0, ref accumulator, 0);
-                ScalarOps.Store(c0x1, ref accumulator, Width);
-                ScalarOps.Store(c0x2, ref accumulator, 2 * Width);
-                ScalarOps.Store(c0x3, ref accumulator, 3 * Width);
-                ScalarOps.Store(c1x0, ref accumulator, 1 * PanelLanes);
-                ScalarOps.Store(c1x1, ref accumulator, 1 * PanelLanes + Width);
-                ScalarOps.Store(c1x2, ref accumulator, 1 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c1x3, ref accumulator, 1 * PanelLanes + 3 * Width);
-                ScalarOps.Store(c2x0, ref accumulator, 2 * PanelLanes);
-                ScalarOps.Store(c2x1, ref accumulator, 2 * PanelLanes + Width);
-                ScalarOps.Store(c2x2, ref accumulator, 2 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c2x3, ref accumulator, 2 * PanelLanes + 3 * Width);
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c0x1, ref accumulator, TOps.Width);
+                TOps.Store(c0x2, ref accumulator, 2 * TOps.Width);
+                TOps.Store(c0x3, ref accumulator, 3 * TOps.Width);
+                TOps.Store(c1x0, ref accumulator, 1 * TPath.PanelLanes);
+                TOps.Store(c1x1, ref accumulator, 1 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c1x2, ref accumulator, 1 * TPath.PanelLanes + 2 * TOps.Width);
+                TOps.Store(c1x3, ref accumulator, 1 * TPath.PanelLanes + 3 * TOps.Width);
+                TOps.Store(c2x0, ref accumulator, 2 * TPath.PanelLanes);
+                TOps.Store(c2x1, ref accumulator, 2 * TPath.PanelLanes + TOps.Width);
+                TOps.Store(c2x2, ref accumulator, 2 * TPath.PanelLanes + 2 * TOps.Width);
+                TOps.Store(c2x3, ref accumulator, 2 * TPath.PanelLanes + 3 * TOps.Width);
             }
         }
     }

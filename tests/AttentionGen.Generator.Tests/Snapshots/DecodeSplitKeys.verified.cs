@@ -253,8 +253,6 @@ namespace AttentionGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     file static class DecodeTwoHeadsKernel
     {
-        private const int HeadDim = 64;
-
         /// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>
         public static KernelPath ActivePath =>
             Avx512Ops.IsSupported ? KernelPath.Avx512 :
@@ -351,9 +349,8 @@ namespace AttentionGen.Generated
         /// <summary>scalar path: panels of 1 query rows in 1 × 1-lane vectors, 3-key score tiles.</summary>
         private readonly struct ScalarPath : IPanelPath
         {
-            private const int Width = 1;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 64;
+            public static int RowStride => 64;
             public static int PanelLanes => 1;
             public static int TileRows => 3;
             public static int KeyBlock => 128;
@@ -363,68 +360,15 @@ namespace AttentionGen.Generated
             public static int ValueRows => 1;
             public static int ValueDims => 2;
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 3 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                float c1x0 = default;
-                float c2x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores3x1<ScalarOps, float, Shape, ScalarPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
-                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
-            }
-
-            /// <summary>Adds P·V for 1 query row and 2 vectors of head dimensions: O[1][ValueDims] = O · rescale +
-            /// P[1][count] · V[count][ValueDims] (O = P·V in the first block). 2 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
-                bool writeOutput, ref float output, ref int outputRows, ref float factors)
-            {
-                float c0x0 = default, c0x1 = default;
-
-                if (!firstBlock)
-                {
-                    float alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 0), alpha);
-                    c0x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, Width), alpha);
-                }
-
-                ref float a = ref probabilities;
-                ref float b = ref values;
-                for (int k = 0; k < count; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
-                }
-                ScalarOps.Store(c0x0, ref accumulator, 0);
-                ScalarOps.Store(c0x1, ref accumulator, Width);
-            }
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                TileCatalog.RowMajorValues1x2<ScalarOps, float, Shape, ScalarPath>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
         }
     }
 }

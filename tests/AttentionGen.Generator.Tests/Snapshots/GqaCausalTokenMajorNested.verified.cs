@@ -271,8 +271,6 @@ namespace AttentionGen.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("AttentionGen.Generator", "0.1.0")]
     file static class Decoder_PrefillKernel
     {
-        private const int HeadDim = 80;
-
         /// <summary>The best path this machine supports; each test is a JIT-time constant.</summary>
         public static KernelPath ActivePath =>
             Avx512Ops.IsSupported ? KernelPath.Avx512 :
@@ -331,9 +329,8 @@ namespace AttentionGen.Generated
         /// <summary>AVX-512 path: panels of 32 query rows in 2 × 16-lane vectors, 8-key score tiles.</summary>
         private readonly struct Avx512Path : IPanelPath
         {
-            private const int Width = 16;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 640;
+            public static int RowStride => 640;
             public static int PanelLanes => 32;
             public static int TileRows => 8;
             public static int KeyBlock => 88;
@@ -343,324 +340,26 @@ namespace AttentionGen.Generated
             public static int ValueRows => 4;
             public static int ValueDims => 80;
 
-            /// <summary>Scores of 8 keys against the panel: Sᵀ[8][PanelLanes] = K[8][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 16 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector512<float> c0x0 = default, c0x1 = default;
-                Vector512<float> c1x0 = default, c1x1 = default;
-                Vector512<float> c2x0 = default, c2x1 = default;
-                Vector512<float> c3x0 = default, c3x1 = default;
-                Vector512<float> c4x0 = default, c4x1 = default;
-                Vector512<float> c5x0 = default, c5x1 = default;
-                Vector512<float> c6x0 = default, c6x1 = default;
-                Vector512<float> c7x0 = default, c7x1 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = Avx512Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = Avx512Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = Avx512Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = Avx512Ops.MultiplyAdd(x, b1, c5x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
-                    c6x1 = Avx512Ops.MultiplyAdd(x, b1, c6x1);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
-                    c7x1 = Avx512Ops.MultiplyAdd(x, b1, c7x1);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c0x1, ref scores, Width);
-                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx512Ops.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx512Ops.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx512Ops.Store(c3x1, ref scores, 3 * PanelLanes + Width);
-                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx512Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
-                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx512Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
-                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
-                Avx512Ops.Store(c6x1, ref scores, 6 * PanelLanes + Width);
-                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
-                Avx512Ops.Store(c7x1, ref scores, 7 * PanelLanes + Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores8x2<Avx512Ops, Vector512<float>, Shape, Avx512Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector512<float> max0to1x0 = Avx512Ops.Max(c0x0, c1x0);
-                Vector512<float> max2to3x0 = Avx512Ops.Max(c2x0, c3x0);
-                Vector512<float> max0to3x0 = Avx512Ops.Max(max0to1x0, max2to3x0);
-                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
-                Vector512<float> max6to7x0 = Avx512Ops.Max(c6x0, c7x0);
-                Vector512<float> max4to7x0 = Avx512Ops.Max(max4to5x0, max6to7x0);
-                Vector512<float> max0to7x0 = Avx512Ops.Max(max0to3x0, max4to7x0);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to7x0), ref scoreMax, 0);
-                Vector512<float> max0to1x1 = Avx512Ops.Max(c0x1, c1x1);
-                Vector512<float> max2to3x1 = Avx512Ops.Max(c2x1, c3x1);
-                Vector512<float> max0to3x1 = Avx512Ops.Max(max0to1x1, max2to3x1);
-                Vector512<float> max4to5x1 = Avx512Ops.Max(c4x1, c5x1);
-                Vector512<float> max6to7x1 = Avx512Ops.Max(c6x1, c7x1);
-                Vector512<float> max4to7x1 = Avx512Ops.Max(max4to5x1, max6to7x1);
-                Vector512<float> max0to7x1 = Avx512Ops.Max(max0to3x1, max4to7x1);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, Width), max0to7x1), ref scoreMax, Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores16x1<Avx512Ops, Vector512<float>, Shape, Avx512Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-            /// <summary>Scores of 16 keys against the panel: Sᵀ[16][PanelLanes] = K[16][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 16 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector512<float> c0x0 = default;
-                Vector512<float> c1x0 = default;
-                Vector512<float> c2x0 = default;
-                Vector512<float> c3x0 = default;
-                Vector512<float> c4x0 = default;
-                Vector512<float> c5x0 = default;
-                Vector512<float> c6x0 = default;
-                Vector512<float> c7x0 = default;
-                Vector512<float> c8x0 = default;
-                Vector512<float> c9x0 = default;
-                Vector512<float> c10x0 = default;
-                Vector512<float> c11x0 = default;
-                Vector512<float> c12x0 = default;
-                Vector512<float> c13x0 = default;
-                Vector512<float> c14x0 = default;
-                Vector512<float> c15x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx512Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx512Ops.MultiplyAdd(x, b0, c5x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = Avx512Ops.MultiplyAdd(x, b0, c6x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = Avx512Ops.MultiplyAdd(x, b0, c7x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
-                    c8x0 = Avx512Ops.MultiplyAdd(x, b0, c8x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
-                    c9x0 = Avx512Ops.MultiplyAdd(x, b0, c9x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
-                    c10x0 = Avx512Ops.MultiplyAdd(x, b0, c10x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
-                    c11x0 = Avx512Ops.MultiplyAdd(x, b0, c11x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 12 * RowStride));
-                    c12x0 = Avx512Ops.MultiplyAdd(x, b0, c12x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 13 * RowStride));
-                    c13x0 = Avx512Ops.MultiplyAdd(x, b0, c13x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 14 * RowStride));
-                    c14x0 = Avx512Ops.MultiplyAdd(x, b0, c14x0);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 15 * RowStride));
-                    c15x0 = Avx512Ops.MultiplyAdd(x, b0, c15x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx512Ops.Store(c0x0, ref scores, 0);
-                Avx512Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx512Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx512Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx512Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx512Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx512Ops.Store(c6x0, ref scores, 6 * PanelLanes);
-                Avx512Ops.Store(c7x0, ref scores, 7 * PanelLanes);
-                Avx512Ops.Store(c8x0, ref scores, 8 * PanelLanes);
-                Avx512Ops.Store(c9x0, ref scores, 9 * PanelLanes);
-                Avx512Ops.Store(c10x0, ref scores, 10 * PanelLanes);
-                Avx512Ops.Store(c11x0, ref scores, 11 * PanelLanes);
-                Avx512Ops.Store(c12x0, ref scores, 12 * PanelLanes);
-                Avx512Ops.Store(c13x0, ref scores, 13 * PanelLanes);
-                Avx512Ops.Store(c14x0, ref scores, 14 * PanelLanes);
-                Avx512Ops.Store(c15x0, ref scores, 15 * PanelLanes);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector512<float> max0to1x0 = Avx512Ops.Max(c0x0, c1x0);
-                Vector512<float> max2to3x0 = Avx512Ops.Max(c2x0, c3x0);
-                Vector512<float> max0to3x0 = Avx512Ops.Max(max0to1x0, max2to3x0);
-                Vector512<float> max4to5x0 = Avx512Ops.Max(c4x0, c5x0);
-                Vector512<float> max6to7x0 = Avx512Ops.Max(c6x0, c7x0);
-                Vector512<float> max4to7x0 = Avx512Ops.Max(max4to5x0, max6to7x0);
-                Vector512<float> max0to7x0 = Avx512Ops.Max(max0to3x0, max4to7x0);
-                Vector512<float> max8to9x0 = Avx512Ops.Max(c8x0, c9x0);
-                Vector512<float> max10to11x0 = Avx512Ops.Max(c10x0, c11x0);
-                Vector512<float> max8to11x0 = Avx512Ops.Max(max8to9x0, max10to11x0);
-                Vector512<float> max12to13x0 = Avx512Ops.Max(c12x0, c13x0);
-                Vector512<float> max14to15x0 = Avx512Ops.Max(c14x0, c15x0);
-                Vector512<float> max12to15x0 = Avx512Ops.Max(max12to13x0, max14to15x0);
-                Vector512<float> max8to15x0 = Avx512Ops.Max(max8to11x0, max12to15x0);
-                Vector512<float> max0to15x0 = Avx512Ops.Max(max0to7x0, max8to15x0);
-                Avx512Ops.Store(Avx512Ops.Max(Avx512Ops.Load(ref scoreMax, 0), max0to15x0), ref scoreMax, 0);
-            }
-
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale +
-            /// P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
-            /// · factors[r] instead). 20 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
-                bool writeOutput, ref float output, ref int outputRows, ref float factors)
-            {
-                Vector512<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default, c0x4 = default;
-                Vector512<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default, c1x4 = default;
-                Vector512<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default, c2x4 = default;
-                Vector512<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default, c3x4 = default;
-
-                if (!firstBlock)
-                {
-                    Vector512<float> alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 0), alpha);
-                    c0x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, Width), alpha);
-                    c0x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * Width), alpha);
-                    c0x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * Width), alpha);
-                    c0x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 4 * Width), alpha);
-                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 1));
-                    c1x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim), alpha);
-                    c1x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
-                    c1x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
-                    c1x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
-                    c1x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 1 * HeadDim + 4 * Width), alpha);
-                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 2));
-                    c2x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim), alpha);
-                    c2x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
-                    c2x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
-                    c2x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
-                    c2x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 2 * HeadDim + 4 * Width), alpha);
-                    alpha = Avx512Ops.Broadcast(Unsafe.Add(ref rescale, 3));
-                    c3x0 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim), alpha);
-                    c3x1 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
-                    c3x2 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
-                    c3x3 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
-                    c3x4 = Avx512Ops.Multiply(Avx512Ops.Load(ref accumulator, 3 * HeadDim + 4 * Width), alpha);
-                }
-
-                ref float a = ref probabilities;
-                ref float b = ref values;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector512<float> b0 = Avx512Ops.Load(ref b, 0);
-                    Vector512<float> b1 = Avx512Ops.Load(ref b, Width);
-                    Vector512<float> b2 = Avx512Ops.Load(ref b, 2 * Width);
-                    Vector512<float> b3 = Avx512Ops.Load(ref b, 3 * Width);
-                    Vector512<float> b4 = Avx512Ops.Load(ref b, 4 * Width);
-                    Vector512<float> x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx512Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx512Ops.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = Avx512Ops.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = Avx512Ops.MultiplyAdd(x, b3, c0x3);
-                    c0x4 = Avx512Ops.MultiplyAdd(x, b4, c0x4);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx512Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx512Ops.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = Avx512Ops.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = Avx512Ops.MultiplyAdd(x, b3, c1x3);
-                    c1x4 = Avx512Ops.MultiplyAdd(x, b4, c1x4);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx512Ops.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = Avx512Ops.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = Avx512Ops.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = Avx512Ops.MultiplyAdd(x, b3, c2x3);
-                    c2x4 = Avx512Ops.MultiplyAdd(x, b4, c2x4);
-                    x = Avx512Ops.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = Avx512Ops.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = Avx512Ops.MultiplyAdd(x, b1, c3x1);
-                    c3x2 = Avx512Ops.MultiplyAdd(x, b2, c3x2);
-                    c3x3 = Avx512Ops.MultiplyAdd(x, b3, c3x3);
-                    c3x4 = Avx512Ops.MultiplyAdd(x, b4, c3x4);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
-                }
-
-                if (writeOutput)
-                {
-                    Vector512<float> factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 0));
-                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
-                    Avx512Ops.Store(Avx512Ops.Multiply(c0x0, factor), ref row, 0);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c0x1, factor), ref row, Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c0x2, factor), ref row, 2 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c0x3, factor), ref row, 3 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c0x4, factor), ref row, 4 * Width);
-                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 1));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
-                    Avx512Ops.Store(Avx512Ops.Multiply(c1x0, factor), ref row, 0);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c1x1, factor), ref row, Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c1x2, factor), ref row, 2 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c1x3, factor), ref row, 3 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c1x4, factor), ref row, 4 * Width);
-                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 2));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
-                    Avx512Ops.Store(Avx512Ops.Multiply(c2x0, factor), ref row, 0);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c2x1, factor), ref row, Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c2x2, factor), ref row, 2 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c2x3, factor), ref row, 3 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c2x4, factor), ref row, 4 * Width);
-                    factor = Avx512Ops.Broadcast(Unsafe.Add(ref factors, 3));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
-                    Avx512Ops.Store(Avx512Ops.Multiply(c3x0, factor), ref row, 0);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c3x1, factor), ref row, Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c3x2, factor), ref row, 2 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c3x3, factor), ref row, 3 * Width);
-                    Avx512Ops.Store(Avx512Ops.Multiply(c3x4, factor), ref row, 4 * Width);
-                    return;
-                }
-
-                Avx512Ops.Store(c0x0, ref accumulator, 0);
-                Avx512Ops.Store(c0x1, ref accumulator, Width);
-                Avx512Ops.Store(c0x2, ref accumulator, 2 * Width);
-                Avx512Ops.Store(c0x3, ref accumulator, 3 * Width);
-                Avx512Ops.Store(c0x4, ref accumulator, 4 * Width);
-                Avx512Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
-                Avx512Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                Avx512Ops.Store(c1x2, ref accumulator, 1 * HeadDim + 2 * Width);
-                Avx512Ops.Store(c1x3, ref accumulator, 1 * HeadDim + 3 * Width);
-                Avx512Ops.Store(c1x4, ref accumulator, 1 * HeadDim + 4 * Width);
-                Avx512Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
-                Avx512Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
-                Avx512Ops.Store(c2x2, ref accumulator, 2 * HeadDim + 2 * Width);
-                Avx512Ops.Store(c2x3, ref accumulator, 2 * HeadDim + 3 * Width);
-                Avx512Ops.Store(c2x4, ref accumulator, 2 * HeadDim + 4 * Width);
-                Avx512Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
-                Avx512Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
-                Avx512Ops.Store(c3x2, ref accumulator, 3 * HeadDim + 2 * Width);
-                Avx512Ops.Store(c3x3, ref accumulator, 3 * HeadDim + 3 * Width);
-                Avx512Ops.Store(c3x4, ref accumulator, 3 * HeadDim + 4 * Width);
-            }
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                LocalTiles.RowMajorValues4x5<Avx512Ops, Vector512<float>, Shape, Avx512Path>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
         }
 
         /// <summary>AVX2+FMA path: panels of 16 query rows in 2 × 8-lane vectors, 6-key score tiles.</summary>
         private readonly struct Avx2Path : IPanelPath
         {
-            private const int Width = 8;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 640;
+            public static int RowStride => 640;
             public static int PanelLanes => 16;
             public static int TileRows => 6;
             public static int KeyBlock => 90;
@@ -672,344 +371,32 @@ namespace AttentionGen.Generated
             public static int ValueTailRows => 4;
             public static int ValueTailDims => 16;
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default, c0x1 = default;
-                Vector256<float> c1x0 = default, c1x1 = default;
-                Vector256<float> c2x0 = default, c2x1 = default;
-                Vector256<float> c3x0 = default, c3x1 = default;
-                Vector256<float> c4x0 = default, c4x1 = default;
-                Vector256<float> c5x0 = default, c5x1 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> b1 = Avx2Ops.Load(ref b, Width);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx2Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = Avx2Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = Avx2Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = Avx2Ops.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-                Avx2Ops.Store(c0x1, ref scores, Width);
-                Avx2Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx2Ops.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                Avx2Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx2Ops.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                Avx2Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx2Ops.Store(c3x1, ref scores, 3 * PanelLanes + Width);
-                Avx2Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx2Ops.Store(c4x1, ref scores, 4 * PanelLanes + Width);
-                Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx2Ops.Store(c5x1, ref scores, 5 * PanelLanes + Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores6x2<Avx2Ops, Vector256<float>, Shape, Avx2Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector256<float> max1to2x0 = Avx2Ops.Max(c1x0, c2x0);
-                Vector256<float> max0to2x0 = Avx2Ops.Max(c0x0, max1to2x0);
-                Vector256<float> max4to5x0 = Avx2Ops.Max(c4x0, c5x0);
-                Vector256<float> max3to5x0 = Avx2Ops.Max(c3x0, max4to5x0);
-                Vector256<float> max0to5x0 = Avx2Ops.Max(max0to2x0, max3to5x0);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
-                Vector256<float> max1to2x1 = Avx2Ops.Max(c1x1, c2x1);
-                Vector256<float> max0to2x1 = Avx2Ops.Max(c0x1, max1to2x1);
-                Vector256<float> max4to5x1 = Avx2Ops.Max(c4x1, c5x1);
-                Vector256<float> max3to5x1 = Avx2Ops.Max(c3x1, max4to5x1);
-                Vector256<float> max0to5x1 = Avx2Ops.Max(max0to2x1, max3to5x1);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores12x1<Avx2Ops, Vector256<float>, Shape, Avx2Path>(ref keys, ref queries, ref scores, ref scoreMax);
 
-            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector256<float> c0x0 = default;
-                Vector256<float> c1x0 = default;
-                Vector256<float> c2x0 = default;
-                Vector256<float> c3x0 = default;
-                Vector256<float> c4x0 = default;
-                Vector256<float> c5x0 = default;
-                Vector256<float> c6x0 = default;
-                Vector256<float> c7x0 = default;
-                Vector256<float> c8x0 = default;
-                Vector256<float> c9x0 = default;
-                Vector256<float> c10x0 = default;
-                Vector256<float> c11x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = Avx2Ops.MultiplyAdd(x, b0, c6x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = Avx2Ops.MultiplyAdd(x, b0, c7x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
-                    c8x0 = Avx2Ops.MultiplyAdd(x, b0, c8x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
-                    c9x0 = Avx2Ops.MultiplyAdd(x, b0, c9x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
-                    c10x0 = Avx2Ops.MultiplyAdd(x, b0, c10x0);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
-                    c11x0 = Avx2Ops.MultiplyAdd(x, b0, c11x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                Avx2Ops.Store(c0x0, ref scores, 0);
-                Avx2Ops.Store(c1x0, ref scores, 1 * PanelLanes);
-                Avx2Ops.Store(c2x0, ref scores, 2 * PanelLanes);
-                Avx2Ops.Store(c3x0, ref scores, 3 * PanelLanes);
-                Avx2Ops.Store(c4x0, ref scores, 4 * PanelLanes);
-                Avx2Ops.Store(c5x0, ref scores, 5 * PanelLanes);
-                Avx2Ops.Store(c6x0, ref scores, 6 * PanelLanes);
-                Avx2Ops.Store(c7x0, ref scores, 7 * PanelLanes);
-                Avx2Ops.Store(c8x0, ref scores, 8 * PanelLanes);
-                Avx2Ops.Store(c9x0, ref scores, 9 * PanelLanes);
-                Avx2Ops.Store(c10x0, ref scores, 10 * PanelLanes);
-                Avx2Ops.Store(c11x0, ref scores, 11 * PanelLanes);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector256<float> max1to2x0 = Avx2Ops.Max(c1x0, c2x0);
-                Vector256<float> max0to2x0 = Avx2Ops.Max(c0x0, max1to2x0);
-                Vector256<float> max4to5x0 = Avx2Ops.Max(c4x0, c5x0);
-                Vector256<float> max3to5x0 = Avx2Ops.Max(c3x0, max4to5x0);
-                Vector256<float> max0to5x0 = Avx2Ops.Max(max0to2x0, max3to5x0);
-                Vector256<float> max7to8x0 = Avx2Ops.Max(c7x0, c8x0);
-                Vector256<float> max6to8x0 = Avx2Ops.Max(c6x0, max7to8x0);
-                Vector256<float> max10to11x0 = Avx2Ops.Max(c10x0, c11x0);
-                Vector256<float> max9to11x0 = Avx2Ops.Max(c9x0, max10to11x0);
-                Vector256<float> max6to11x0 = Avx2Ops.Max(max6to8x0, max9to11x0);
-                Vector256<float> max0to11x0 = Avx2Ops.Max(max0to5x0, max6to11x0);
-                Avx2Ops.Store(Avx2Ops.Max(Avx2Ops.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
-            }
-
-            /// <summary>Adds P·V for 6 query rows and 2 vectors of head dimensions: O[6][ValueDims] = O · rescale +
-            /// P[6][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
-            /// · factors[r] instead). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
-                bool writeOutput, ref float output, ref int outputRows, ref float factors)
-            {
-                Vector256<float> c0x0 = default, c0x1 = default;
-                Vector256<float> c1x0 = default, c1x1 = default;
-                Vector256<float> c2x0 = default, c2x1 = default;
-                Vector256<float> c3x0 = default, c3x1 = default;
-                Vector256<float> c4x0 = default, c4x1 = default;
-                Vector256<float> c5x0 = default, c5x1 = default;
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                TileCatalog.RowMajorValues6x2<Avx2Ops, Vector256<float>, Shape, Avx2Path>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
 
-                if (!firstBlock)
-                {
-                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
-                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
-                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
-                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
-                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
-                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
-                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
-                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 4));
-                    c4x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim), alpha);
-                    c4x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 4 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 5));
-                    c5x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim), alpha);
-                    c5x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 5 * HeadDim + Width), alpha);
-                }
-
-                ref float a = ref probabilities;
-                ref float b = ref values;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> b1 = Avx2Ops.Load(ref b, Width);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx2Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = Avx2Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 4));
-                    c4x0 = Avx2Ops.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = Avx2Ops.MultiplyAdd(x, b1, c4x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 5));
-                    c5x0 = Avx2Ops.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = Avx2Ops.MultiplyAdd(x, b1, c5x1);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
-                }
-
-                if (writeOutput)
-                {
-                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
-                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 4));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 4));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c4x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c4x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 5));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 5));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c5x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c5x1, factor), ref row, Width);
-                    return;
-                }
-
-                Avx2Ops.Store(c0x0, ref accumulator, 0);
-                Avx2Ops.Store(c0x1, ref accumulator, Width);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
-                Avx2Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                Avx2Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
-                Avx2Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
-                Avx2Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
-                Avx2Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
-                Avx2Ops.Store(c4x0, ref accumulator, 4 * HeadDim);
-                Avx2Ops.Store(c4x1, ref accumulator, 4 * HeadDim + Width);
-                Avx2Ops.Store(c5x0, ref accumulator, 5 * HeadDim);
-                Avx2Ops.Store(c5x1, ref accumulator, 5 * HeadDim + Width);
-            }
-
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueTailDims] = O · rescale +
-            /// P[4][count] · V[count][ValueTailDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] =
-            /// O[r] · factors[r] instead). 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTail(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
-                bool writeOutput, ref float output, ref int outputRows, ref float factors)
-            {
-                Vector256<float> c0x0 = default, c0x1 = default;
-                Vector256<float> c1x0 = default, c1x1 = default;
-                Vector256<float> c2x0 = default, c2x1 = default;
-                Vector256<float> c3x0 = default, c3x1 = default;
-
-                if (!firstBlock)
-                {
-                    Vector256<float> alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 0), alpha);
-                    c0x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 1));
-                    c1x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim), alpha);
-                    c1x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 1 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 2));
-                    c2x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim), alpha);
-                    c2x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 2 * HeadDim + Width), alpha);
-                    alpha = Avx2Ops.Broadcast(Unsafe.Add(ref rescale, 3));
-                    c3x0 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim), alpha);
-                    c3x1 = Avx2Ops.Multiply(Avx2Ops.Load(ref accumulator, 3 * HeadDim + Width), alpha);
-                }
-
-                ref float a = ref probabilities;
-                ref float b = ref values;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector256<float> b0 = Avx2Ops.Load(ref b, 0);
-                    Vector256<float> b1 = Avx2Ops.Load(ref b, Width);
-                    Vector256<float> x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = Avx2Ops.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = Avx2Ops.MultiplyAdd(x, b1, c0x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = Avx2Ops.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = Avx2Ops.MultiplyAdd(x, b1, c1x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = Avx2Ops.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = Avx2Ops.MultiplyAdd(x, b1, c2x1);
-                    x = Avx2Ops.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = Avx2Ops.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = Avx2Ops.MultiplyAdd(x, b1, c3x1);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
-                }
-
-                if (writeOutput)
-                {
-                    Vector256<float> factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 0));
-                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c0x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c0x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 1));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c1x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c1x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 2));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c2x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c2x1, factor), ref row, Width);
-                    factor = Avx2Ops.Broadcast(Unsafe.Add(ref factors, 3));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
-                    Avx2Ops.Store(Avx2Ops.Multiply(c3x0, factor), ref row, 0);
-                    Avx2Ops.Store(Avx2Ops.Multiply(c3x1, factor), ref row, Width);
-                    return;
-                }
-
-                Avx2Ops.Store(c0x0, ref accumulator, 0);
-                Avx2Ops.Store(c0x1, ref accumulator, Width);
-                Avx2Ops.Store(c1x0, ref accumulator, 1 * HeadDim);
-                Avx2Ops.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                Avx2Ops.Store(c2x0, ref accumulator, 2 * HeadDim);
-                Avx2Ops.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
-                Avx2Ops.Store(c3x0, ref accumulator, 3 * HeadDim);
-                Avx2Ops.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
-            }
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                TileCatalog.RowMajorValues4x2<Avx2Ops, Vector256<float>, Shape, Avx2Path>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
         }
 
         /// <summary>arm64 NEON path: panels of 16 query rows in 4 × 4-lane vectors, 6-key score tiles.</summary>
         private readonly struct NeonPath : IPanelPath
         {
-            private const int Width = 4;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 640;
+            public static int RowStride => 640;
             public static int PanelLanes => 16;
             public static int TileRows => 6;
             public static int KeyBlock => 90;
@@ -1019,326 +406,26 @@ namespace AttentionGen.Generated
             public static int ValueRows => 4;
             public static int ValueDims => 20;
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 24 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
-                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
-                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
-                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default;
-                Vector128<float> c4x0 = default, c4x1 = default, c4x2 = default, c4x3 = default;
-                Vector128<float> c5x0 = default, c5x1 = default, c5x2 = default, c5x3 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
-                    Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = NeonOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = NeonOps.MultiplyAdd(x, b3, c1x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = NeonOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = NeonOps.MultiplyAdd(x, b3, c2x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
-                    c3x2 = NeonOps.MultiplyAdd(x, b2, c3x2);
-                    c3x3 = NeonOps.MultiplyAdd(x, b3, c3x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
-                    c4x1 = NeonOps.MultiplyAdd(x, b1, c4x1);
-                    c4x2 = NeonOps.MultiplyAdd(x, b2, c4x2);
-                    c4x3 = NeonOps.MultiplyAdd(x, b3, c4x3);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
-                    c5x1 = NeonOps.MultiplyAdd(x, b1, c5x1);
-                    c5x2 = NeonOps.MultiplyAdd(x, b2, c5x2);
-                    c5x3 = NeonOps.MultiplyAdd(x, b3, c5x3);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c0x1, ref scores, Width);
-                NeonOps.Store(c0x2, ref scores, 2 * Width);
-                NeonOps.Store(c0x3, ref scores, 3 * Width);
-                NeonOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                NeonOps.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                NeonOps.Store(c1x2, ref scores, 1 * PanelLanes + 2 * Width);
-                NeonOps.Store(c1x3, ref scores, 1 * PanelLanes + 3 * Width);
-                NeonOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                NeonOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                NeonOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
-                NeonOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
-                NeonOps.Store(c3x0, ref scores, 3 * PanelLanes);
-                NeonOps.Store(c3x1, ref scores, 3 * PanelLanes + Width);
-                NeonOps.Store(c3x2, ref scores, 3 * PanelLanes + 2 * Width);
-                NeonOps.Store(c3x3, ref scores, 3 * PanelLanes + 3 * Width);
-                NeonOps.Store(c4x0, ref scores, 4 * PanelLanes);
-                NeonOps.Store(c4x1, ref scores, 4 * PanelLanes + Width);
-                NeonOps.Store(c4x2, ref scores, 4 * PanelLanes + 2 * Width);
-                NeonOps.Store(c4x3, ref scores, 4 * PanelLanes + 3 * Width);
-                NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
-                NeonOps.Store(c5x1, ref scores, 5 * PanelLanes + Width);
-                NeonOps.Store(c5x2, ref scores, 5 * PanelLanes + 2 * Width);
-                NeonOps.Store(c5x3, ref scores, 5 * PanelLanes + 3 * Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores6x4<NeonOps, Vector128<float>, Shape, NeonPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
-                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
-                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
-                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
-                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
-                Vector128<float> max1to2x1 = NeonOps.Max(c1x1, c2x1);
-                Vector128<float> max0to2x1 = NeonOps.Max(c0x1, max1to2x1);
-                Vector128<float> max4to5x1 = NeonOps.Max(c4x1, c5x1);
-                Vector128<float> max3to5x1 = NeonOps.Max(c3x1, max4to5x1);
-                Vector128<float> max0to5x1 = NeonOps.Max(max0to2x1, max3to5x1);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, Width), max0to5x1), ref scoreMax, Width);
-                Vector128<float> max1to2x2 = NeonOps.Max(c1x2, c2x2);
-                Vector128<float> max0to2x2 = NeonOps.Max(c0x2, max1to2x2);
-                Vector128<float> max4to5x2 = NeonOps.Max(c4x2, c5x2);
-                Vector128<float> max3to5x2 = NeonOps.Max(c3x2, max4to5x2);
-                Vector128<float> max0to5x2 = NeonOps.Max(max0to2x2, max3to5x2);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 2 * Width), max0to5x2), ref scoreMax, 2 * Width);
-                Vector128<float> max1to2x3 = NeonOps.Max(c1x3, c2x3);
-                Vector128<float> max0to2x3 = NeonOps.Max(c0x3, max1to2x3);
-                Vector128<float> max4to5x3 = NeonOps.Max(c4x3, c5x3);
-                Vector128<float> max3to5x3 = NeonOps.Max(c3x3, max4to5x3);
-                Vector128<float> max0to5x3 = NeonOps.Max(max0to2x3, max3to5x3);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 3 * Width), max0to5x3), ref scoreMax, 3 * Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores12x1<NeonOps, Vector128<float>, Shape, NeonPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-            /// <summary>Scores of 12 keys against the panel: Sᵀ[12][PanelLanes] = K[12][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                Vector128<float> c0x0 = default;
-                Vector128<float> c1x0 = default;
-                Vector128<float> c2x0 = default;
-                Vector128<float> c3x0 = default;
-                Vector128<float> c4x0 = default;
-                Vector128<float> c5x0 = default;
-                Vector128<float> c6x0 = default;
-                Vector128<float> c7x0 = default;
-                Vector128<float> c8x0 = default;
-                Vector128<float> c9x0 = default;
-                Vector128<float> c10x0 = default;
-                Vector128<float> c11x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = NeonOps.MultiplyAdd(x, b0, c4x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = NeonOps.MultiplyAdd(x, b0, c5x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 6 * RowStride));
-                    c6x0 = NeonOps.MultiplyAdd(x, b0, c6x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 7 * RowStride));
-                    c7x0 = NeonOps.MultiplyAdd(x, b0, c7x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 8 * RowStride));
-                    c8x0 = NeonOps.MultiplyAdd(x, b0, c8x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 9 * RowStride));
-                    c9x0 = NeonOps.MultiplyAdd(x, b0, c9x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 10 * RowStride));
-                    c10x0 = NeonOps.MultiplyAdd(x, b0, c10x0);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 11 * RowStride));
-                    c11x0 = NeonOps.MultiplyAdd(x, b0, c11x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                NeonOps.Store(c0x0, ref scores, 0);
-                NeonOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                NeonOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                NeonOps.Store(c3x0, ref scores, 3 * PanelLanes);
-                NeonOps.Store(c4x0, ref scores, 4 * PanelLanes);
-                NeonOps.Store(c5x0, ref scores, 5 * PanelLanes);
-                NeonOps.Store(c6x0, ref scores, 6 * PanelLanes);
-                NeonOps.Store(c7x0, ref scores, 7 * PanelLanes);
-                NeonOps.Store(c8x0, ref scores, 8 * PanelLanes);
-                NeonOps.Store(c9x0, ref scores, 9 * PanelLanes);
-                NeonOps.Store(c10x0, ref scores, 10 * PanelLanes);
-                NeonOps.Store(c11x0, ref scores, 11 * PanelLanes);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                Vector128<float> max1to2x0 = NeonOps.Max(c1x0, c2x0);
-                Vector128<float> max0to2x0 = NeonOps.Max(c0x0, max1to2x0);
-                Vector128<float> max4to5x0 = NeonOps.Max(c4x0, c5x0);
-                Vector128<float> max3to5x0 = NeonOps.Max(c3x0, max4to5x0);
-                Vector128<float> max0to5x0 = NeonOps.Max(max0to2x0, max3to5x0);
-                Vector128<float> max7to8x0 = NeonOps.Max(c7x0, c8x0);
-                Vector128<float> max6to8x0 = NeonOps.Max(c6x0, max7to8x0);
-                Vector128<float> max10to11x0 = NeonOps.Max(c10x0, c11x0);
-                Vector128<float> max9to11x0 = NeonOps.Max(c9x0, max10to11x0);
-                Vector128<float> max6to11x0 = NeonOps.Max(max6to8x0, max9to11x0);
-                Vector128<float> max0to11x0 = NeonOps.Max(max0to5x0, max6to11x0);
-                NeonOps.Store(NeonOps.Max(NeonOps.Load(ref scoreMax, 0), max0to11x0), ref scoreMax, 0);
-            }
-
-            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][ValueDims] = O · rescale +
-            /// P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
-            /// · factors[r] instead). 20 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
-                bool writeOutput, ref float output, ref int outputRows, ref float factors)
-            {
-                Vector128<float> c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default, c0x4 = default;
-                Vector128<float> c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default, c1x4 = default;
-                Vector128<float> c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default, c2x4 = default;
-                Vector128<float> c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default, c3x4 = default;
-
-                if (!firstBlock)
-                {
-                    Vector128<float> alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 0), alpha);
-                    c0x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, Width), alpha);
-                    c0x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * Width), alpha);
-                    c0x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * Width), alpha);
-                    c0x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 4 * Width), alpha);
-                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 1));
-                    c1x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim), alpha);
-                    c1x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
-                    c1x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 2 * Width), alpha);
-                    c1x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 3 * Width), alpha);
-                    c1x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 1 * HeadDim + 4 * Width), alpha);
-                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 2));
-                    c2x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim), alpha);
-                    c2x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
-                    c2x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 2 * Width), alpha);
-                    c2x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 3 * Width), alpha);
-                    c2x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 2 * HeadDim + 4 * Width), alpha);
-                    alpha = NeonOps.Broadcast(Unsafe.Add(ref rescale, 3));
-                    c3x0 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim), alpha);
-                    c3x1 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
-                    c3x2 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 2 * Width), alpha);
-                    c3x3 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 3 * Width), alpha);
-                    c3x4 = NeonOps.Multiply(NeonOps.Load(ref accumulator, 3 * HeadDim + 4 * Width), alpha);
-                }
-
-                ref float a = ref probabilities;
-                ref float b = ref values;
-                for (int k = 0; k < count; k++)
-                {
-                    Vector128<float> b0 = NeonOps.Load(ref b, 0);
-                    Vector128<float> b1 = NeonOps.Load(ref b, Width);
-                    Vector128<float> b2 = NeonOps.Load(ref b, 2 * Width);
-                    Vector128<float> b3 = NeonOps.Load(ref b, 3 * Width);
-                    Vector128<float> b4 = NeonOps.Load(ref b, 4 * Width);
-                    Vector128<float> x = NeonOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = NeonOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = NeonOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = NeonOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = NeonOps.MultiplyAdd(x, b3, c0x3);
-                    c0x4 = NeonOps.MultiplyAdd(x, b4, c0x4);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = NeonOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = NeonOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = NeonOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = NeonOps.MultiplyAdd(x, b3, c1x3);
-                    c1x4 = NeonOps.MultiplyAdd(x, b4, c1x4);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = NeonOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = NeonOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = NeonOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = NeonOps.MultiplyAdd(x, b3, c2x3);
-                    c2x4 = NeonOps.MultiplyAdd(x, b4, c2x4);
-                    x = NeonOps.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = NeonOps.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = NeonOps.MultiplyAdd(x, b1, c3x1);
-                    c3x2 = NeonOps.MultiplyAdd(x, b2, c3x2);
-                    c3x3 = NeonOps.MultiplyAdd(x, b3, c3x3);
-                    c3x4 = NeonOps.MultiplyAdd(x, b4, c3x4);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
-                }
-
-                if (writeOutput)
-                {
-                    Vector128<float> factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 0));
-                    ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
-                    NeonOps.Store(NeonOps.Multiply(c0x0, factor), ref row, 0);
-                    NeonOps.Store(NeonOps.Multiply(c0x1, factor), ref row, Width);
-                    NeonOps.Store(NeonOps.Multiply(c0x2, factor), ref row, 2 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c0x3, factor), ref row, 3 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c0x4, factor), ref row, 4 * Width);
-                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 1));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
-                    NeonOps.Store(NeonOps.Multiply(c1x0, factor), ref row, 0);
-                    NeonOps.Store(NeonOps.Multiply(c1x1, factor), ref row, Width);
-                    NeonOps.Store(NeonOps.Multiply(c1x2, factor), ref row, 2 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c1x3, factor), ref row, 3 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c1x4, factor), ref row, 4 * Width);
-                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 2));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
-                    NeonOps.Store(NeonOps.Multiply(c2x0, factor), ref row, 0);
-                    NeonOps.Store(NeonOps.Multiply(c2x1, factor), ref row, Width);
-                    NeonOps.Store(NeonOps.Multiply(c2x2, factor), ref row, 2 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c2x3, factor), ref row, 3 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c2x4, factor), ref row, 4 * Width);
-                    factor = NeonOps.Broadcast(Unsafe.Add(ref factors, 3));
-                    row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
-                    NeonOps.Store(NeonOps.Multiply(c3x0, factor), ref row, 0);
-                    NeonOps.Store(NeonOps.Multiply(c3x1, factor), ref row, Width);
-                    NeonOps.Store(NeonOps.Multiply(c3x2, factor), ref row, 2 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c3x3, factor), ref row, 3 * Width);
-                    NeonOps.Store(NeonOps.Multiply(c3x4, factor), ref row, 4 * Width);
-                    return;
-                }
-
-                NeonOps.Store(c0x0, ref accumulator, 0);
-                NeonOps.Store(c0x1, ref accumulator, Width);
-                NeonOps.Store(c0x2, ref accumulator, 2 * Width);
-                NeonOps.Store(c0x3, ref accumulator, 3 * Width);
-                NeonOps.Store(c0x4, ref accumulator, 4 * Width);
-                NeonOps.Store(c1x0, ref accumulator, 1 * HeadDim);
-                NeonOps.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                NeonOps.Store(c1x2, ref accumulator, 1 * HeadDim + 2 * Width);
-                NeonOps.Store(c1x3, ref accumulator, 1 * HeadDim + 3 * Width);
-                NeonOps.Store(c1x4, ref accumulator, 1 * HeadDim + 4 * Width);
-                NeonOps.Store(c2x0, ref accumulator, 2 * HeadDim);
-                NeonOps.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
-                NeonOps.Store(c2x2, ref accumulator, 2 * HeadDim + 2 * Width);
-                NeonOps.Store(c2x3, ref accumulator, 2 * HeadDim + 3 * Width);
-                NeonOps.Store(c2x4, ref accumulator, 2 * HeadDim + 4 * Width);
-                NeonOps.Store(c3x0, ref accumulator, 3 * HeadDim);
-                NeonOps.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
-                NeonOps.Store(c3x2, ref accumulator, 3 * HeadDim + 2 * Width);
-                NeonOps.Store(c3x3, ref accumulator, 3 * HeadDim + 3 * Width);
-                NeonOps.Store(c3x4, ref accumulator, 3 * HeadDim + 4 * Width);
-            }
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                LocalTiles.RowMajorValues4x5<NeonOps, Vector128<float>, Shape, NeonPath>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
         }
 
         /// <summary>scalar path: panels of 4 query rows in 4 × 1-lane vectors, 3-key score tiles.</summary>
         private readonly struct ScalarPath : IPanelPath
         {
-            private const int Width = 1;
             /// <summary>Elements between K (and V) rows as the tiles read them: in place.</summary>
-            private const int RowStride = 640;
+            public static int RowStride => 640;
             public static int PanelLanes => 4;
             public static int TileRows => 3;
             public static int KeyBlock => 87;
@@ -1348,194 +435,159 @@ namespace AttentionGen.Generated
             public static int ValueRows => 4;
             public static int ValueDims => 2;
 
-            /// <summary>Scores of 3 keys against the panel: Sᵀ[3][PanelLanes] = K[3][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 12 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default;
-                float c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default;
-                float c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float b2 = ScalarOps.Load(ref b, 2 * Width);
-                    float b3 = ScalarOps.Load(ref b, 3 * Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    c0x2 = ScalarOps.MultiplyAdd(x, b2, c0x2);
-                    c0x3 = ScalarOps.MultiplyAdd(x, b3, c0x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    c1x2 = ScalarOps.MultiplyAdd(x, b2, c1x2);
-                    c1x3 = ScalarOps.MultiplyAdd(x, b3, c1x3);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
-                    c2x2 = ScalarOps.MultiplyAdd(x, b2, c2x2);
-                    c2x3 = ScalarOps.MultiplyAdd(x, b3, c2x3);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c0x1, ref scores, Width);
-                ScalarOps.Store(c0x2, ref scores, 2 * Width);
-                ScalarOps.Store(c0x3, ref scores, 3 * Width);
-                ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                ScalarOps.Store(c1x1, ref scores, 1 * PanelLanes + Width);
-                ScalarOps.Store(c1x2, ref scores, 1 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c1x3, ref scores, 1 * PanelLanes + 3 * Width);
-                ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                ScalarOps.Store(c2x1, ref scores, 2 * PanelLanes + Width);
-                ScalarOps.Store(c2x2, ref scores, 2 * PanelLanes + 2 * Width);
-                ScalarOps.Store(c2x3, ref scores, 2 * PanelLanes + 3 * Width);
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores3x4<ScalarOps, float, Shape, ScalarPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
-                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to2x0), ref scoreMax, 0);
-                float max1to2x1 = ScalarOps.Max(c1x1, c2x1);
-                float max0to2x1 = ScalarOps.Max(c0x1, max1to2x1);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, Width), max0to2x1), ref scoreMax, Width);
-                float max1to2x2 = ScalarOps.Max(c1x2, c2x2);
-                float max0to2x2 = ScalarOps.Max(c0x2, max1to2x2);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 2 * Width), max0to2x2), ref scoreMax, 2 * Width);
-                float max1to2x3 = ScalarOps.Max(c1x3, c2x3);
-                float max0to2x3 = ScalarOps.Max(c0x3, max1to2x3);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 3 * Width), max0to2x3), ref scoreMax, 3 * Width);
-            }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax) =>
+                TileCatalog.Scores6x1<ScalarOps, float, Shape, ScalarPath>(ref keys, ref queries, ref scores, ref scoreMax);
 
-            /// <summary>Scores of 6 keys against the panel: Sᵀ[6][PanelLanes] = K[6][HeadDim] · Qᵀ[HeadDim][PanelLanes];
-            /// scoreMax = max(scoreMax, each lane's max). 6 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ScoreTileNarrow(ref float keys, ref float queries, ref float scores, ref float scoreMax)
-            {
-                float c0x0 = default;
-                float c1x0 = default;
-                float c2x0 = default;
-                float c3x0 = default;
-                float c4x0 = default;
-                float c5x0 = default;
-                ref float a = ref keys;
-                ref float b = ref queries;
-                for (int k = 0; k < HeadDim; k++)
-                {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1 * RowStride));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2 * RowStride));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 3 * RowStride));
-                    c3x0 = ScalarOps.MultiplyAdd(x, b0, c3x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 4 * RowStride));
-                    c4x0 = ScalarOps.MultiplyAdd(x, b0, c4x0);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 5 * RowStride));
-                    c5x0 = ScalarOps.MultiplyAdd(x, b0, c5x0);
-                    a = ref Unsafe.Add(ref a, 1);
-                    b = ref Unsafe.Add(ref b, PanelLanes);
-                }
-                ScalarOps.Store(c0x0, ref scores, 0);
-                ScalarOps.Store(c1x0, ref scores, 1 * PanelLanes);
-                ScalarOps.Store(c2x0, ref scores, 2 * PanelLanes);
-                ScalarOps.Store(c3x0, ref scores, 3 * PanelLanes);
-                ScalarOps.Store(c4x0, ref scores, 4 * PanelLanes);
-                ScalarOps.Store(c5x0, ref scores, 5 * PanelLanes);
-
-                // Each lane's max of these scores, folded into the block's: the softmax then needs no pass for it.
-                float max1to2x0 = ScalarOps.Max(c1x0, c2x0);
-                float max0to2x0 = ScalarOps.Max(c0x0, max1to2x0);
-                float max4to5x0 = ScalarOps.Max(c4x0, c5x0);
-                float max3to5x0 = ScalarOps.Max(c3x0, max4to5x0);
-                float max0to5x0 = ScalarOps.Max(max0to2x0, max3to5x0);
-                ScalarOps.Store(ScalarOps.Max(ScalarOps.Load(ref scoreMax, 0), max0to5x0), ref scoreMax, 0);
-            }
-
-            /// <summary>Adds P·V for 4 query rows and 2 vectors of head dimensions: O[4][ValueDims] = O · rescale +
-            /// P[4][count] · V[count][ValueDims] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r]
-            /// · factors[r] instead). 8 accumulators.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ValueTile(ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
+                bool writeOutput, ref float output, ref int outputRows, ref float factors) =>
+                TileCatalog.RowMajorValues4x2<ScalarOps, float, Shape, ScalarPath>(
+                    ref probabilities, ref values, ref accumulator, count, firstBlock, ref rescale, writeOutput, ref output, ref outputRows, ref factors);
+        }
+
+        /// <summary>This kernel's tiles that the runtime's TileCatalog does not carry.</summary>
+        private static class LocalTiles
+        {
+            /// <summary>Adds P·V for 4 query rows and 5 vectors of head dimensions: O[4][5·Width] = O · rescale + P[4][count]
+            /// · V[count][5·Width] (O = P·V in the first block; with writeOutput, output[outputRows[r]] = O[r] · factors[r]
+            /// instead). 20 accumulators.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void RowMajorValues4x5<TOps, TVector, TShape, TPath>(
+                ref float probabilities, ref float values, ref float accumulator, int count, bool firstBlock, ref float rescale,
                 bool writeOutput, ref float output, ref int outputRows, ref float factors)
+                where TOps : struct, IVectorOps<TVector>
+                where TVector : struct
+                where TShape : struct, IKernelShape
+                where TPath : struct, IPanelPath
             {
-                float c0x0 = default, c0x1 = default;
-                float c1x0 = default, c1x1 = default;
-                float c2x0 = default, c2x1 = default;
-                float c3x0 = default, c3x1 = default;
+                TVector c0x0 = default, c0x1 = default, c0x2 = default, c0x3 = default, c0x4 = default;
+                TVector c1x0 = default, c1x1 = default, c1x2 = default, c1x3 = default, c1x4 = default;
+                TVector c2x0 = default, c2x1 = default, c2x2 = default, c2x3 = default, c2x4 = default;
+                TVector c3x0 = default, c3x1 = default, c3x2 = default, c3x3 = default, c3x4 = default;
 
                 if (!firstBlock)
                 {
-                    float alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 0));
-                    c0x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 0), alpha);
-                    c0x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, Width), alpha);
-                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 1));
-                    c1x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim), alpha);
-                    c1x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 1 * HeadDim + Width), alpha);
-                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 2));
-                    c2x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim), alpha);
-                    c2x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 2 * HeadDim + Width), alpha);
-                    alpha = ScalarOps.Broadcast(Unsafe.Add(ref rescale, 3));
-                    c3x0 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim), alpha);
-                    c3x1 = ScalarOps.Multiply(ScalarOps.Load(ref accumulator, 3 * HeadDim + Width), alpha);
+                    TVector alpha = TOps.Broadcast(Unsafe.Add(ref rescale, 0));
+                    c0x0 = TOps.Multiply(TOps.Load(ref accumulator, 0), alpha);
+                    c0x1 = TOps.Multiply(TOps.Load(ref accumulator, TOps.Width), alpha);
+                    c0x2 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TOps.Width), alpha);
+                    c0x3 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TOps.Width), alpha);
+                    c0x4 = TOps.Multiply(TOps.Load(ref accumulator, 4 * TOps.Width), alpha);
+                    alpha = TOps.Broadcast(Unsafe.Add(ref rescale, 1));
+                    c1x0 = TOps.Multiply(TOps.Load(ref accumulator, 1 * TShape.HeadDim), alpha);
+                    c1x1 = TOps.Multiply(TOps.Load(ref accumulator, 1 * TShape.HeadDim + TOps.Width), alpha);
+                    c1x2 = TOps.Multiply(TOps.Load(ref accumulator, 1 * TShape.HeadDim + 2 * TOps.Width), alpha);
+                    c1x3 = TOps.Multiply(TOps.Load(ref accumulator, 1 * TShape.HeadDim + 3 * TOps.Width), alpha);
+                    c1x4 = TOps.Multiply(TOps.Load(ref accumulator, 1 * TShape.HeadDim + 4 * TOps.Width), alpha);
+                    alpha = TOps.Broadcast(Unsafe.Add(ref rescale, 2));
+                    c2x0 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TShape.HeadDim), alpha);
+                    c2x1 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TShape.HeadDim + TOps.Width), alpha);
+                    c2x2 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TShape.HeadDim + 2 * TOps.Width), alpha);
+                    c2x3 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TShape.HeadDim + 3 * TOps.Width), alpha);
+                    c2x4 = TOps.Multiply(TOps.Load(ref accumulator, 2 * TShape.HeadDim + 4 * TOps.Width), alpha);
+                    alpha = TOps.Broadcast(Unsafe.Add(ref rescale, 3));
+                    c3x0 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TShape.HeadDim), alpha);
+                    c3x1 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TShape.HeadDim + TOps.Width), alpha);
+                    c3x2 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TShape.HeadDim + 2 * TOps.Width), alpha);
+                    c3x3 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TShape.HeadDim + 3 * TOps.Width), alpha);
+                    c3x4 = TOps.Multiply(TOps.Load(ref accumulator, 3 * TShape.HeadDim + 4 * TOps.Width), alpha);
                 }
 
                 ref float a = ref probabilities;
                 ref float b = ref values;
                 for (int k = 0; k < count; k++)
                 {
-                    float b0 = ScalarOps.Load(ref b, 0);
-                    float b1 = ScalarOps.Load(ref b, Width);
-                    float x = ScalarOps.Broadcast(Unsafe.Add(ref a, 0));
-                    c0x0 = ScalarOps.MultiplyAdd(x, b0, c0x0);
-                    c0x1 = ScalarOps.MultiplyAdd(x, b1, c0x1);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 1));
-                    c1x0 = ScalarOps.MultiplyAdd(x, b0, c1x0);
-                    c1x1 = ScalarOps.MultiplyAdd(x, b1, c1x1);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 2));
-                    c2x0 = ScalarOps.MultiplyAdd(x, b0, c2x0);
-                    c2x1 = ScalarOps.MultiplyAdd(x, b1, c2x1);
-                    x = ScalarOps.Broadcast(Unsafe.Add(ref a, 3));
-                    c3x0 = ScalarOps.MultiplyAdd(x, b0, c3x0);
-                    c3x1 = ScalarOps.MultiplyAdd(x, b1, c3x1);
-                    a = ref Unsafe.Add(ref a, PanelLanes);
-                    b = ref Unsafe.Add(ref b, RowStride);
+                    TVector b0 = TOps.Load(ref b, 0);
+                    TVector b1 = TOps.Load(ref b, TOps.Width);
+                    TVector b2 = TOps.Load(ref b, 2 * TOps.Width);
+                    TVector b3 = TOps.Load(ref b, 3 * TOps.Width);
+                    TVector b4 = TOps.Load(ref b, 4 * TOps.Width);
+                    TVector x = TOps.Broadcast(Unsafe.Add(ref a, 0));
+                    c0x0 = TOps.MultiplyAdd(x, b0, c0x0);
+                    c0x1 = TOps.MultiplyAdd(x, b1, c0x1);
+                    c0x2 = TOps.MultiplyAdd(x, b2, c0x2);
+                    c0x3 = TOps.MultiplyAdd(x, b3, c0x3);
+                    c0x4 = TOps.MultiplyAdd(x, b4, c0x4);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 1));
+                    c1x0 = TOps.MultiplyAdd(x, b0, c1x0);
+                    c1x1 = TOps.MultiplyAdd(x, b1, c1x1);
+                    c1x2 = TOps.MultiplyAdd(x, b2, c1x2);
+                    c1x3 = TOps.MultiplyAdd(x, b3, c1x3);
+                    c1x4 = TOps.MultiplyAdd(x, b4, c1x4);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 2));
+                    c2x0 = TOps.MultiplyAdd(x, b0, c2x0);
+                    c2x1 = TOps.MultiplyAdd(x, b1, c2x1);
+                    c2x2 = TOps.MultiplyAdd(x, b2, c2x2);
+                    c2x3 = TOps.MultiplyAdd(x, b3, c2x3);
+                    c2x4 = TOps.MultiplyAdd(x, b4, c2x4);
+                    x = TOps.Broadcast(Unsafe.Add(ref a, 3));
+                    c3x0 = TOps.MultiplyAdd(x, b0, c3x0);
+                    c3x1 = TOps.MultiplyAdd(x, b1, c3x1);
+                    c3x2 = TOps.MultiplyAdd(x, b2, c3x2);
+                    c3x3 = TOps.MultiplyAdd(x, b3, c3x3);
+                    c3x4 = TOps.MultiplyAdd(x, b4, c3x4);
+                    a = ref Unsafe.Add(ref a, TPath.PanelLanes);
+                    b = ref Unsafe.Add(ref b, TPath.RowStride);
                 }
 
                 if (writeOutput)
                 {
-                    float factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 0));
+                    TVector factor = TOps.Broadcast(Unsafe.Add(ref factors, 0));
                     ref float row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 0));
-                    ScalarOps.Store(ScalarOps.Multiply(c0x0, factor), ref row, 0);
-                    ScalarOps.Store(ScalarOps.Multiply(c0x1, factor), ref row, Width);
-                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 1));
+                    TOps.Store(TOps.Multiply(c0x0, factor), ref row, 0);
+                    TOps.Store(TOps.Multiply(c0x1, factor), ref row, TOps.Width);
+                    TOps.Store(TOps.Multiply(c0x2, factor), ref row, 2 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c0x3, factor), ref row, 3 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c0x4, factor), ref row, 4 * TOps.Width);
+                    factor = TOps.Broadcast(Unsafe.Add(ref factors, 1));
                     row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 1));
-                    ScalarOps.Store(ScalarOps.Multiply(c1x0, factor), ref row, 0);
-                    ScalarOps.Store(ScalarOps.Multiply(c1x1, factor), ref row, Width);
-                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 2));
+                    TOps.Store(TOps.Multiply(c1x0, factor), ref row, 0);
+                    TOps.Store(TOps.Multiply(c1x1, factor), ref row, TOps.Width);
+                    TOps.Store(TOps.Multiply(c1x2, factor), ref row, 2 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c1x3, factor), ref row, 3 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c1x4, factor), ref row, 4 * TOps.Width);
+                    factor = TOps.Broadcast(Unsafe.Add(ref factors, 2));
                     row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 2));
-                    ScalarOps.Store(ScalarOps.Multiply(c2x0, factor), ref row, 0);
-                    ScalarOps.Store(ScalarOps.Multiply(c2x1, factor), ref row, Width);
-                    factor = ScalarOps.Broadcast(Unsafe.Add(ref factors, 3));
+                    TOps.Store(TOps.Multiply(c2x0, factor), ref row, 0);
+                    TOps.Store(TOps.Multiply(c2x1, factor), ref row, TOps.Width);
+                    TOps.Store(TOps.Multiply(c2x2, factor), ref row, 2 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c2x3, factor), ref row, 3 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c2x4, factor), ref row, 4 * TOps.Width);
+                    factor = TOps.Broadcast(Unsafe.Add(ref factors, 3));
                     row = ref Unsafe.Add(ref output, Unsafe.Add(ref outputRows, 3));
-                    ScalarOps.Store(ScalarOps.Multiply(c3x0, factor), ref row, 0);
-                    ScalarOps.Store(ScalarOps.Multiply(c3x1, factor), ref row, Width);
+                    TOps.Store(TOps.Multiply(c3x0, factor), ref row, 0);
+                    TOps.Store(TOps.Multiply(c3x1, factor), ref row, TOps.Width);
+                    TOps.Store(TOps.Multiply(c3x2, factor), ref row, 2 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c3x3, factor), ref row, 3 * TOps.Width);
+                    TOps.Store(TOps.Multiply(c3x4, factor), ref row, 4 * TOps.Width);
                     return;
                 }
 
-                ScalarOps.Store(c0x0, ref accumulator, 0);
-                ScalarOps.Store(c0x1, ref accumulator, Width);
-                ScalarOps.Store(c1x0, ref accumulator, 1 * HeadDim);
-                ScalarOps.Store(c1x1, ref accumulator, 1 * HeadDim + Width);
-                ScalarOps.Store(c2x0, ref accumulator, 2 * HeadDim);
-                ScalarOps.Store(c2x1, ref accumulator, 2 * HeadDim + Width);
-                ScalarOps.Store(c3x0, ref accumulator, 3 * HeadDim);
-                ScalarOps.Store(c3x1, ref accumulator, 3 * HeadDim + Width);
+                TOps.Store(c0x0, ref accumulator, 0);
+                TOps.Store(c0x1, ref accumulator, TOps.Width);
+                TOps.Store(c0x2, ref accumulator, 2 * TOps.Width);
+                TOps.Store(c0x3, ref accumulator, 3 * TOps.Width);
+                TOps.Store(c0x4, ref accumulator, 4 * TOps.Width);
+                TOps.Store(c1x0, ref accumulator, 1 * TShape.HeadDim);
+                TOps.Store(c1x1, ref accumulator, 1 * TShape.HeadDim + TOps.Width);
+                TOps.Store(c1x2, ref accumulator, 1 * TShape.HeadDim + 2 * TOps.Width);
+                TOps.Store(c1x3, ref accumulator, 1 * TShape.HeadDim + 3 * TOps.Width);
+                TOps.Store(c1x4, ref accumulator, 1 * TShape.HeadDim + 4 * TOps.Width);
+                TOps.Store(c2x0, ref accumulator, 2 * TShape.HeadDim);
+                TOps.Store(c2x1, ref accumulator, 2 * TShape.HeadDim + TOps.Width);
+                TOps.Store(c2x2, ref accumulator, 2 * TShape.HeadDim + 2 * TOps.Width);
+                TOps.Store(c2x3, ref accumulator, 2 * TShape.HeadDim + 3 * TOps.Width);
+                TOps.Store(c2x4, ref accumulator, 2 * TShape.HeadDim + 4 * TOps.Width);
+                TOps.Store(c3x0, ref accumulator, 3 * TShape.HeadDim);
+                TOps.Store(c3x1, ref accumulator, 3 * TShape.HeadDim + TOps.Width);
+                TOps.Store(c3x2, ref accumulator, 3 * TShape.HeadDim + 2 * TOps.Width);
+                TOps.Store(c3x3, ref accumulator, 3 * TShape.HeadDim + 3 * TOps.Width);
+                TOps.Store(c3x4, ref accumulator, 3 * TShape.HeadDim + 4 * TOps.Width);
             }
         }
     }

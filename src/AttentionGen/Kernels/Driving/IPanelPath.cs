@@ -27,6 +27,9 @@ public interface IPanelPath
     /// <summary>Query rows per panel, a multiple of the vector width.</summary>
     static abstract int PanelLanes { get; }
 
+    /// <summary>Elements between K (and V) rows as the tiles read them: in place, or packed per head.</summary>
+    static abstract int RowStride { get; }
+
     /// <summary>Keys per score tile.</summary>
     static abstract int TileRows { get; }
 
