@@ -38,10 +38,19 @@ public class TileCatalogTests
         return result.GeneratedSources.Single().SourceText.ToString();
     }
 
-    [Fact]
-    public void ACommonShapeEmitsNoTilesOfItsOwn()
+    /// <summary>The benchmark shapes a–h.</summary>
+    [Theory]
+    [InlineData("SeqLen = 128, Heads = 12, HeadDim = 64")]
+    [InlineData("SeqLen = 197, Heads = 12, HeadDim = 64, Layout = AttentionGen.AttentionLayout.TokenMajor")]
+    [InlineData("SeqLen = 512, Heads = 8, HeadDim = 64")]
+    [InlineData("SeqLen = 1, KvLen = 2048, Heads = 32, HeadDim = 128")]
+    [InlineData("SeqLen = 64, Heads = 4, HeadDim = 32")]
+    [InlineData("SeqLen = 1024, Heads = 16, HeadDim = 64, Causal = true")]
+    [InlineData("SeqLen = 256, Heads = 32, KvHeads = 8, HeadDim = 128, Causal = true")]
+    [InlineData("SeqLen = 77, KvLen = 257, Heads = 8, HeadDim = 64")]
+    public void ACommonShapeEmitsNoTilesOfItsOwn(string arguments)
     {
-        string generated = Generate("[AttentionGen.AttentionKernel(SeqLen = 128, Heads = 12, HeadDim = 64)] static partial class Bert { }");
+        string generated = Generate($"[AttentionGen.AttentionKernel({arguments})] static partial class Common {{ }}");
         Assert.Contains("TileCatalog.Scores", generated);
         Assert.DoesNotContain("LocalTiles", generated);
     }
