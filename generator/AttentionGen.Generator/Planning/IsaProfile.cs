@@ -25,7 +25,7 @@ internal sealed record IsaProfile(
     string Path, string Title, string OpsType, string VectorType, int Width, int TileRows, int MaxTileRows, int PanelVectors,
     int ValueVectors, int ValueAccumulators, string? RequiredType)
 {
-    /// <summary>AVX-512: 32 zmm registers; score tiles 6 × 2 accumulators (measured at 99 % of peak here), or up to
+    /// <summary>AVX-512: 32 zmm registers; score tiles 6 × 2 accumulators (two loads and six broadcasts feed twelve FMAs), or up to
     /// 8 × 2 where that fits the keys better (128 keys: 16 × 8, not 22 × 6 = 132), value tiles of up to 24
     /// accumulators and 5 vectors (6 × 4 + 4 loads + 1 broadcast = 29).</summary>
     public static readonly IsaProfile Avx512 = new("Avx512", "AVX-512", "Avx512Ops",

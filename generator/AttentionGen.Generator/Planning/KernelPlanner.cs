@@ -15,7 +15,7 @@ internal static class KernelPlanner
     public const int ScoreBlockFloats = 4 * 1024;
 
     /// <summary>Values of one key block (32 KiB): the value tiles sweep them once per group of query rows, so they
-    /// should stay in L1 (D = 128 keeps 64-key blocks, 7 % faster on shape g than 128-key blocks).</summary>
+    /// should stay in L1 (D = 128 keeps 64-key blocks).</summary>
     public const int ValueBlockFloats = 8 * 1024;
 
     /// <summary>Most floats of packed K and V (256 KiB) a TokenMajor kernel keeps per worker: one head's rows, read
@@ -131,7 +131,7 @@ internal static class KernelPlanner
     /// <summary>
     /// The row-major value tiles' tail: the lanes left after whole tiles, and its vectors per pass. A tail too thin to
     /// hide the FMA latency (AVX-512, 32 lanes, 6-row tiles: 2 rows × 4 vectors, 8 chains) takes one whole tile's rows
-    /// as well and fewer vectors per pass: 4 × 6 rows + 8 rows × 2 vectors, 4 % faster on shape a.
+    /// as well and fewer vectors per pass: 4 × 6 rows + 8 rows × 2 vectors, 16 chains.
     /// </summary>
     private static ValueTile? ValueTail(IsaProfile profile, int lanes, int dimVectors, int valueRows, int valueVectors)
     {
@@ -163,7 +163,7 @@ internal static class KernelPlanner
     /// block is a sliver (257 keys in blocks of at most 128 are 86 + 86 + 85, not 128 + 128 + 1). Several blocks
     /// round up to whole score tiles of <paramref name="tileRows"/> keys when that stays within
     /// <paramref name="maxBlock"/> and leaves the last block at least half full: then only the last block ends in a
-    /// shifted tile that recomputes scores (257 keys: 90 + 90 + 77; 3 % faster on shape h).</summary>
+    /// shifted tile that recomputes scores (257 keys: 90 + 90 + 77).</summary>
     public static int KeyBlock(int keys, int maxBlock, int tileRows)
     {
         int blocks = CeilDiv(keys, maxBlock);
