@@ -53,6 +53,10 @@ namespace AttentionGen.Tests.Matrix
     [AttentionKernel(SeqLen = 1, KvLen = 300, Heads = 8, KvHeads = 2, HeadDim = 64, Causal = true, Layout = AttentionLayout.TokenMajor)]
     public static partial class DecodeStepGqa { }
 
+    // One query row for each of eight key/value heads: blocks of 2048 keys, the last one partial.
+    [AttentionKernel(SeqLen = 1, KvLen = 4500, Heads = 8, HeadDim = 64, Causal = true)]
+    public static partial class DecodeLongBlocks { }
+
     // One query row, one key/value head: the keys are split into ranges (split-KV) merged at the end.
     [AttentionKernel(SeqLen = 1, KvLen = 1000, Heads = 8, KvHeads = 1, HeadDim = 64, Causal = true)]
     public static partial class DecodeMultiQuerySplit { }

@@ -37,6 +37,11 @@ internal static class KernelPlanner
     /// stay in L2 while every row of a GQA group reads it.</summary>
     public const int RowKeyBlock = 256;
 
+    /// <summary>Keys per block where each key/value head has one row and enough heads to keep every core busy: no
+    /// other row reads the block again, so longer blocks let K, then V, stream from memory in long runs (8 KiB of
+    /// scores).</summary>
+    public const int SingleRowKeyBlock = 2048;
+
     /// <summary>Work items a one-row (decode) kernel should offer at least, splitting its keys if its key/value
     /// heads are fewer.</summary>
     public const int MinRowWorkItems = 8;
@@ -48,7 +53,7 @@ internal static class KernelPlanner
         // lanes instead and let each row stream the keys.
         if (2L * rows < profile.Width)
         {
-            int block = Math.Min(shape.KvLen, RowKeyBlock);
+            int block = Math.Min(shape.KvLen, rows == 1 && shape.KvHeads >= MinRowWorkItems ? SingleRowKeyBlock : RowKeyBlock);
             int blocks = CeilDiv(shape.KvLen, block);
             // Scores of four rows (a GQA group's rows go four at a time), and the rows' states.
             int floats = (int)Math.Min(int.MaxValue, 4L * block + (long)rows * (shape.HeadDim + 2));

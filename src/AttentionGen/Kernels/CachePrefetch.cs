@@ -22,6 +22,12 @@ public static class CachePrefetch
     public static void Rows<TShape>(ref byte first, int stride, int rows, int elements) where TShape : struct, IKernelShape =>
         Bytes(ref first, stride * KeyValueFormat.ElementSize<TShape>(), rows, elements * KeyValueFormat.ElementSize<TShape>());
 
+    /// <summary>How far ahead a loop streaming K or V rows from memory prefetches: 16 float32 rows' bytes (8 KiB at
+    /// D = 128), enough to keep several rows in flight (twice the rows for 16-bit ones).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int RowsAhead<TShape>() where TShape : struct, IKernelShape =>
+        16 * sizeof(float) / KeyValueFormat.ElementSize<TShape>();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Bytes(ref byte first, int stride, int rows, int length)
     {

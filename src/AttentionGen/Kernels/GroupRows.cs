@@ -33,7 +33,7 @@ public static class GroupRows
         {
             ref byte k0 = ref KeyValueFormat.At<TShape>(ref keys, j * keyStride);
             ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
-            CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 2, headDim);
+            CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, CachePrefetch.RowsAhead<TShape>() * keyStride), keyStride, 2, headDim);
             TVector a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -194,7 +194,7 @@ public static class GroupRows
         for (int j = 0; j < count; j++)
         {
             if (prefetch > 0)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, prefetch);
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, CachePrefetch.RowsAhead<TShape>() * valueStride), valueStride, 1, prefetch);
             TVector b0 = TOps.Broadcast(Unsafe.Add(ref p0, j)), b1 = TOps.Broadcast(Unsafe.Add(ref p1, j));
             TVector b2 = TOps.Broadcast(Unsafe.Add(ref p2, j)), b3 = TOps.Broadcast(Unsafe.Add(ref p3, j));
             TVector x = KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 0);
@@ -244,10 +244,4 @@ public static class GroupRows
             TOps.Store(c33, ref o3, 3 * w);
         }
     }
-
-    /// <summary>Rows this far ahead are prefetched: 16 float32 rows' bytes, enough to keep several K or V rows in
-    /// flight from memory (twice the rows for 16-bit ones).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PrefetchRows<TShape>() where TShape : struct, IKernelShape =>
-        16 * sizeof(float) / KeyValueFormat.ElementSize<TShape>();
 }

@@ -31,7 +31,7 @@ public static class RowAttention
             ref byte k1 = ref KeyValueFormat.At<TShape>(ref k0, keyStride);
             ref byte k2 = ref KeyValueFormat.At<TShape>(ref k1, keyStride);
             ref byte k3 = ref KeyValueFormat.At<TShape>(ref k2, keyStride);
-            CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, PrefetchRows<TShape>() * keyStride), keyStride, 4, headDim);
+            CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref k0, CachePrefetch.RowsAhead<TShape>() * keyStride), keyStride, 4, headDim);
             TVector a0 = default, a1 = default, a2 = default, a3 = default;
             for (int d = 0; d < vectorEnd; d += TOps.Width)
             {
@@ -70,12 +70,6 @@ public static class RowAttention
             Unsafe.Add(ref scores, j) = s * KeyValueFormat.ScaledLoadFactor<TShape>() * scale;
         }
     }
-
-    /// <summary>Rows this far ahead are prefetched: 8 float32 rows' bytes, enough to keep several K or V rows in
-    /// flight from memory (twice the rows for 16-bit ones).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PrefetchRows<TShape>() where TShape : struct, IKernelShape =>
-        8 * sizeof(float) / KeyValueFormat.ElementSize<TShape>();
 
     /// <summary>
     /// Folds a block of scores (in log2 units) into the row's running max and sum, overwrites them with
@@ -196,7 +190,7 @@ public static class RowAttention
         for (int j = 0; j < count; j++)
         {
             if (prefetch > 0)
-                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, PrefetchRows<TShape>() * valueStride), valueStride, 1, prefetch);
+                CachePrefetch.Rows<TShape>(ref KeyValueFormat.At<TShape>(ref v, CachePrefetch.RowsAhead<TShape>() * valueStride), valueStride, 1, prefetch);
             TVector p = TOps.Broadcast(Unsafe.Add(ref probabilities, j));
             a0 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, 0), a0);
             a1 = TOps.MultiplyAdd(p, KeyValueFormat.LoadScaled<TOps, TVector, TShape>(ref v, w), a1);
