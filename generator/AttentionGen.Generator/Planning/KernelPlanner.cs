@@ -55,8 +55,8 @@ internal static class KernelPlanner
         {
             int block = Math.Min(shape.KvLen, rows == 1 && shape.KvHeads >= MinRowWorkItems ? SingleRowKeyBlock : RowKeyBlock);
             int blocks = CeilDiv(shape.KvLen, block);
-            // Scores of four rows (a GQA group's rows go four at a time), and the rows' states.
-            int floats = (int)Math.Min(int.MaxValue, 4L * block + (long)rows * (shape.HeadDim + 2));
+            // Scores of up to four rows (a GQA group's rows go four at a time), and the rows' states.
+            int floats = (int)Math.Min(int.MaxValue, Math.Min(4, shape.GroupSize) * (long)block + (long)rows * (shape.HeadDim + 2));
             return new RowPathPlan(profile, new KeyBlocking(block, blocks, KeySplits(shape, shape.KvHeads, blocks)),
                 new ScratchPlan(floats, floats <= StackScratchCapFloats));
         }

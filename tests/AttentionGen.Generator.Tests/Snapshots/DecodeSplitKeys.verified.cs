@@ -7,13 +7,13 @@
 //
 // Paths    (Forward takes the first the machine supports; the runtime's PanelDriver or RowDriver runs it)
 //   AVX-512   rows: 1 row(s) per key/value head is under half a Vector512<float>, so the head dimension takes the lanes
-//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 4,360 B on the stack
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
 //   AVX2+FMA  rows: 1 row(s) per key/value head is under half a Vector256<float>, so the head dimension takes the lanes
-//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 4,360 B on the stack
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
 //   arm64 NEON rows: 1 row(s) per key/value head is under half a Vector128<float>, so the head dimension takes the lanes
-//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 4,360 B on the stack
+//             and each row streams its keys, blocks of 256 keys, 8 work items, scratch 1,288 B on the stack
 //             split-KV: each key/value head's keys in 4 ranges of 1024, merged by their softmax statistics
 //   scalar    panels of 1 rows (1 × float), scores 3 × 1 (3 accumulators),
 //             values 1 rows × 2 dims (2 accumulators),

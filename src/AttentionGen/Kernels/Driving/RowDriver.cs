@@ -33,6 +33,11 @@ public static class RowDriver
         where TPath : struct, IRowPath =>
         TPath.KeySplits > 1 ? WorkItems<TShape, TPath>() * ItemFloats<TShape>() : 0;
 
+    /// <summary>Rows of scores the scratch holds for a block: a GQA group's rows go up to four at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ScoreRows<TShape>() where TShape : struct, IKernelShape =>
+        Math.Min(GroupRows.Rows, KernelLayout.GroupSize<TShape>());
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ItemFloats<TShape>() where TShape : struct, IKernelShape =>
         KernelLayout.MaxRowsPerKvHead<TShape>() * RowState<TShape>();
@@ -47,7 +52,7 @@ public static class RowDriver
         where TPath : struct, IRowPath
     {
         // Scores, then P, of four rows [4][KeyBlock]; row states [rows][RowState].
-        int floats = GroupRows.Rows * TPath.KeyBlock + ItemFloats<TShape>();
+        int floats = ScoreRows<TShape>() * TPath.KeyBlock + ItemFloats<TShape>();
         float[]? rented = TPath.ScratchOnStack ? null : ArrayPool<float>.Shared.Rent(floats + Scratch.Padding);
         Span<float> scratch = TPath.ScratchOnStack
             ? Scratch.Align(stackalloc float[floats + Scratch.Padding], floats)
@@ -84,7 +89,7 @@ public static class RowDriver
         // The row states live in the scratch, or with split-KV in the shared memory, for Finish to merge.
         Span<float> state = TPath.KeySplits > 1
             ? call.Shared.Slice(batchItem * SharedFloats<TShape, TPath>() + local * ItemFloats<TShape>(), rows * rowState)
-            : scratch.Slice(GroupRows.Rows * TPath.KeyBlock, rows * rowState);
+            : scratch.Slice(ScoreRows<TShape>() * TPath.KeyBlock, rows * rowState);
         // Each row's softmax state starts empty (max −∞, sum 0), or holding its sink (max its logit, sum 1) in the item
         // whose keys start at 0, so that a row split over key ranges counts it once.
         state.Clear();
