@@ -31,9 +31,7 @@ internal static class PanelPathWriter
                 w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
                 w.Lines($"public static void {member}({tile.Signature}) =>");
                 string call = $"    {owner}.{tile.Name}<{p.OpsType}, {p.VectorType}, Shape, {path.Name}>(";
-                w.Line(call.Length + tile.Arguments.Length < 140 ? call + tile.Arguments + ");" : call);
-                if (call.Length + tile.Arguments.Length >= 140)
-                    w.Line($"        {tile.Arguments});");
+                w.Lines(call.Length + tile.Arguments.Length < 140 ? call + tile.Arguments + ");" : $"{call}\n        {tile.Arguments});");
             }
         }
     }
